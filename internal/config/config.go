@@ -1,0 +1,57 @@
+// Package config holds the one Config struct, read from flags and
+// RAPPORT_* environment variables and passed explicitly.
+package config
+
+import (
+	"os"
+	"time"
+)
+
+// Config is everything the server needs to start.
+type Config struct {
+	Addr            string        // listen address
+	DataDir         string        // SQLite database and files
+	DBURL           string        // postgres:// URL; empty for SQLite
+	LogFormat       string        // text or json
+	LogLevel        string        // debug, info, warn, error
+	SessionLifetime time.Duration // how long a browser session lasts idle-free
+	SecureCookies   bool          // mark cookies Secure (behind HTTPS)
+	ShutdownTimeout time.Duration
+	Version         string
+}
+
+// Default returns the defaults, overridden by RAPPORT_* variables.
+func Default() Config {
+	c := Config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "rapport-data",
+		LogFormat:       "text",
+		LogLevel:        "info",
+		SessionLifetime: 12 * time.Hour,
+		ShutdownTimeout: 20 * time.Second,
+	}
+	if v := os.Getenv("RAPPORT_ADDR"); v != "" {
+		c.Addr = v
+	}
+	if v := os.Getenv("RAPPORT_DATA"); v != "" {
+		c.DataDir = v
+	}
+	if v := os.Getenv("RAPPORT_DB"); v != "" {
+		c.DBURL = v
+	}
+	if v := os.Getenv("RAPPORT_LOG_FORMAT"); v != "" {
+		c.LogFormat = v
+	}
+	if v := os.Getenv("RAPPORT_LOG_LEVEL"); v != "" {
+		c.LogLevel = v
+	}
+	if v := os.Getenv("RAPPORT_SECURE_COOKIES"); v == "true" || v == "1" {
+		c.SecureCookies = true
+	}
+	if v := os.Getenv("RAPPORT_SESSION_LIFETIME"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			c.SessionLifetime = d
+		}
+	}
+	return c
+}

@@ -1,0 +1,198 @@
+-- +goose Up
+CREATE TABLE workspaces (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  currency TEXT NOT NULL DEFAULT 'USD',
+  language TEXT NOT NULL DEFAULT 'en',
+  timezone TEXT NOT NULL DEFAULT 'UTC',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX workspaces_name ON workspaces (lower(name));
+
+CREATE TABLE roles (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  builtin TEXT NOT NULL DEFAULT '',
+  is_admin INTEGER NOT NULL DEFAULT 0,
+  permissions TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (workspace_id, id)
+);
+CREATE UNIQUE INDEX roles_name ON roles (workspace_id, lower(name));
+
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL DEFAULT '',
+  role_id TEXT NOT NULL,
+  language TEXT NOT NULL DEFAULT '',
+  timezone TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 1,
+  totp_secret TEXT NOT NULL DEFAULT '',
+  totp_enabled INTEGER NOT NULL DEFAULT 0,
+  invite_hash TEXT NOT NULL DEFAULT '',
+  last_login_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (workspace_id, id),
+  FOREIGN KEY (workspace_id, role_id) REFERENCES roles (workspace_id, id)
+);
+CREATE UNIQUE INDEX users_email ON users (workspace_id, lower(email));
+CREATE INDEX users_email_any ON users (lower(email));
+
+CREATE TABLE teams (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (workspace_id, id)
+);
+CREATE UNIQUE INDEX teams_name ON teams (workspace_id, lower(name));
+
+CREATE TABLE team_members (
+  workspace_id TEXT NOT NULL,
+  team_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  PRIMARY KEY (team_id, user_id),
+  FOREIGN KEY (workspace_id, team_id) REFERENCES teams (workspace_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX team_members_user ON team_members (user_id);
+
+CREATE TABLE sessions (
+  token TEXT PRIMARY KEY,
+  data BLOB NOT NULL,
+  expiry TEXT NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions (expiry);
+
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at TEXT,
+  FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX api_tokens_user ON api_tokens (workspace_id, user_id);
+
+CREATE TABLE login_failures (
+  key TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX login_failures_key ON login_failures (key, at);
+
+CREATE TABLE idempotency_keys (
+  workspace_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL DEFAULT 0,
+  content_type TEXT NOT NULL DEFAULT '',
+  etag TEXT NOT NULL DEFAULT '',
+  location TEXT NOT NULL DEFAULT '',
+  body BLOB,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, user_id, key)
+);
+CREATE INDEX idempotency_created ON idempotency_keys (created_at);
+
+CREATE TABLE custom_fields (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  object TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  label_en TEXT NOT NULL DEFAULT '',
+  label_es TEXT NOT NULL DEFAULT '',
+  label_zh TEXT NOT NULL DEFAULT '',
+  required INTEGER NOT NULL DEFAULT 0,
+  options TEXT NOT NULL DEFAULT '[]',
+  target TEXT NOT NULL DEFAULT '',
+  position INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX custom_fields_name ON custom_fields (workspace_id, object, name);
+
+CREATE TABLE record_changes (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  object TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  change_set TEXT NOT NULL,
+  action TEXT NOT NULL,
+  field TEXT NOT NULL DEFAULT '',
+  old_value TEXT,
+  new_value TEXT,
+  changed_at TEXT NOT NULL,
+  changed_by TEXT
+);
+CREATE INDEX record_changes_record ON record_changes (workspace_id, object, record_id, changed_at);
+
+CREATE TABLE saved_views (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  object TEXT NOT NULL,
+  name TEXT NOT NULL,
+  query TEXT NOT NULL DEFAULT '',
+  columns TEXT NOT NULL DEFAULT '',
+  shared INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX saved_views_user ON saved_views (workspace_id, object, user_id);
+
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  workspace_id TEXT,
+  payload TEXT NOT NULL DEFAULT '{}',
+  unique_key TEXT UNIQUE,
+  status TEXT NOT NULL DEFAULT 'pending',
+  run_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL DEFAULT 5,
+  locked_by TEXT NOT NULL DEFAULT '',
+  locked_until TEXT,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE INDEX jobs_due ON jobs (status, run_at);
+
+CREATE TABLE tags (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  color TEXT,
+  description TEXT,
+  owner_id TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT,
+  deleted_at TEXT,
+  deleted_by TEXT,
+  version INTEGER NOT NULL DEFAULT 1,
+  custom TEXT NOT NULL DEFAULT '{}',
+  FOREIGN KEY (workspace_id, owner_id) REFERENCES users (workspace_id, id)
+);
+CREATE UNIQUE INDEX tags_name ON tags (workspace_id, lower(name)) WHERE deleted_at IS NULL;
+CREATE INDEX tags_list ON tags (workspace_id, created_at, id);
+CREATE INDEX tags_deleted ON tags (deleted_at) WHERE deleted_at IS NOT NULL;
+
+-- +goose Down
+SELECT 1;

@@ -1,0 +1,234 @@
+package records
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/errs"
+)
+
+var listParams = []api.Param{
+	{Name: "filter[field][op]", In: "query", Description: "filter on any field: op is eq, ne, lt, lte, gt, gte, contains, in (comma-separated) or empty (true/false)"},
+	{Name: "sort", In: "query", Description: "a field name, - in front for descending"},
+	{Name: "limit", In: "query", Schema: api.Schema{"type": "integer", "minimum": 1, "maximum": MaxLimit, "default": DefaultLimit}},
+	{Name: "cursor", In: "query", Description: "next_cursor of the previous page"},
+	{Name: "fields", In: "query", Description: "comma-separated fields to return"},
+	{Name: "q", In: "query", Description: "text to find in the record's title"},
+}
+
+// RegisterAPI adds the REST operations of every registered object and of
+// custom fields.
+func (e *Engine) RegisterAPI(a *api.API) {
+	for _, o := range e.Objects() {
+		e.registerObject(a, o)
+	}
+	e.registerCustomFieldsAPI(a)
+}
+
+func (e *Engine) registerObject(a *api.API, o *Object) {
+	base := "/api/v1/" + o.Name
+	rec := Schema(o, false)
+	write := Schema(o, true)
+	patch := Schema(o, true)
+	delete(patch, "required")
+	page := api.Schema{"type": "object", "properties": api.Schema{"data": api.Schema{"type": "array", "items": rec}, "next_cursor": api.Schema{"type": "string"}}}
+	tag := o.Name
+	a.Handle(api.Op{Method: "GET", Path: base, ID: "list_" + o.Name, Tag: tag, Summary: "List " + o.Name, Params: listParams, Response: page,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			q, err := ParseListQuery(r.URL.Query())
+			if err != nil {
+				return err
+			}
+			pg, err := e.List(r.Context(), p, o.Name, q)
+			if err != nil {
+				return err
+			}
+			writePage(w, pg, q.Fields)
+			return nil
+		}})
+	a.Handle(api.Op{Method: "POST", Path: base, ID: "create_" + o.Name, Tag: tag, Summary: "Create a record of " + o.Name, Body: write, Status: 201, Response: rec, ETag: true,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			in, err := api.DecodeObject(w, r)
+			if err != nil {
+				return err
+			}
+			rc, err := e.Create(r.Context(), p, o.Name, in)
+			if err != nil {
+				return err
+			}
+			w.Header().Set("Location", base+"/"+rc.ID)
+			return e.writeRecord(w, r, p, o, rc, http.StatusCreated, nil)
+		}})
+	a.Handle(api.Op{Method: "GET", Path: base + "/trash", ID: "trash_" + o.Name, Tag: tag, Summary: "List " + o.Name + " in the trash (purged after 30 days)", Params: listParams, Response: page,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			q, err := ParseListQuery(r.URL.Query())
+			if err != nil {
+				return err
+			}
+			pg, err := e.Trash(r.Context(), p, o.Name, q)
+			if err != nil {
+				return err
+			}
+			writePage(w, pg, q.Fields)
+			return nil
+		}})
+	a.Handle(api.Op{Method: "GET", Path: base + "/{id}", ID: "get_" + o.Name, Tag: tag, Summary: "Read a record of " + o.Name, Response: rec, ETag: true,
+		Params: []api.Param{{Name: "fields", In: "query", Description: "comma-separated fields to return"}},
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			rc, err := e.Get(r.Context(), p, o.Name, api.PathID(r, "id"), GetOptions{})
+			if err != nil {
+				return err
+			}
+			if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, rc.ETag()) {
+				w.Header().Set("ETag", rc.ETag())
+				w.WriteHeader(http.StatusNotModified)
+				return nil
+			}
+			return e.writeRecord(w, r, p, o, rc, http.StatusOK, splitList(r.URL.Query().Get("fields")))
+		}})
+	a.Handle(api.Op{Method: "PATCH", Path: base + "/{id}", ID: "update_" + o.Name, Tag: tag, Summary: "Change fields of a record of " + o.Name, Body: patch, Response: rec, ETag: true,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			in, err := api.DecodeObject(w, r)
+			if err != nil {
+				return err
+			}
+			rc, err := e.Update(r.Context(), p, o.Name, api.PathID(r, "id"), r.Header.Get("If-Match"), in)
+			if err != nil {
+				return err
+			}
+			return e.writeRecord(w, r, p, o, rc, http.StatusOK, nil)
+		}})
+	a.Handle(api.Op{Method: "DELETE", Path: base + "/{id}", ID: "delete_" + o.Name, Tag: tag, Summary: "Move a record of " + o.Name + " to the trash", Status: 204, ETag: true,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			if err := e.Delete(r.Context(), p, o.Name, api.PathID(r, "id"), r.Header.Get("If-Match")); err != nil {
+				return err
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}})
+	a.Handle(api.Op{Method: "POST", Path: base + "/{id}/restore", ID: "restore_" + o.Name, Tag: tag, Summary: "Restore a record of " + o.Name + " from the trash", Response: rec, ETag: true,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			rc, err := e.Restore(r.Context(), p, o.Name, api.PathID(r, "id"))
+			if err != nil {
+				return err
+			}
+			return e.writeRecord(w, r, p, o, rc, http.StatusOK, nil)
+		}})
+	change := api.Schema{"type": "object", "properties": api.Schema{
+		"id": api.Schema{"type": "string"}, "change_set": api.Schema{"type": "string"}, "action": api.Schema{"type": "string", "enum": []string{"create", "update", "delete", "restore"}},
+		"field": api.Schema{"type": "string"}, "old_value": api.Schema{}, "new_value": api.Schema{}, "changed_at": api.Schema{"type": "string", "format": "date-time"}, "changed_by": api.Schema{"type": "string"}}}
+	a.Handle(api.Op{Method: "GET", Path: base + "/{id}/history", ID: "history_" + o.Name, Tag: tag, Summary: "The history of every change of a record of " + o.Name,
+		Response: api.Schema{"type": "object", "properties": api.Schema{"data": api.Schema{"type": "array", "items": change}}},
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			h, err := e.History(r.Context(), p, o.Name, api.PathID(r, "id"))
+			if err != nil {
+				return err
+			}
+			api.WriteJSON(w, http.StatusOK, map[string]any{"data": h})
+			return nil
+		}})
+}
+
+func (e *Engine) writeRecord(w http.ResponseWriter, r *http.Request, p *auth.Principal, o *Object, rc *Record, status int, sel []string) error {
+	fields, err := e.Fields(r.Context(), e.DB, p.WorkspaceID, o)
+	if err != nil {
+		return err
+	}
+	for _, s := range sel {
+		if _, ok := fieldByName(fields, s); !ok && s != "id" && s != "version" {
+			return errs.Field("query.fields", "names no field of "+o.Name+": "+s)
+		}
+	}
+	w.Header().Set("ETag", rc.ETag())
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(MarshalRecord(fields, rc, sel))
+	return nil
+}
+
+func writePage(w http.ResponseWriter, pg *Page, sel []string) {
+	var b bytes.Buffer
+	b.WriteString(`{"data":[`)
+	for i, r := range pg.Records {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(MarshalRecord(pg.Fields, r, sel))
+	}
+	b.WriteString(`],"next_cursor":`)
+	writeJSON(&b, pg.NextCursor)
+	b.WriteString("}\n")
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(b.Bytes())
+}
+
+func (e *Engine) registerCustomFieldsAPI(a *api.API) {
+	opt := api.Schema{"type": "object", "properties": api.Schema{"value": api.Schema{"type": "string"}, "labels": api.Schema{"type": "object", "additionalProperties": api.Schema{"type": "string"}}}}
+	types := make([]string, len(FieldTypes))
+	for i, t := range FieldTypes {
+		types[i] = string(t)
+	}
+	cf := api.Schema{"type": "object", "properties": api.Schema{
+		"id": api.Schema{"type": "string", "readOnly": true}, "object": api.Schema{"type": "string"}, "name": api.Schema{"type": "string", "description": "snake_case; stored and returned with the cf_ prefix"},
+		"type": api.Schema{"type": "string", "enum": types}, "labels": api.Schema{"type": "object", "properties": api.Schema{"en": api.Schema{"type": "string"}, "es": api.Schema{"type": "string"}, "zh": api.Schema{"type": "string"}}},
+		"required": api.Schema{"type": "boolean"}, "options": api.Schema{"type": "array", "items": opt}, "target": api.Schema{"type": "string", "description": "object of a reference field"}, "position": api.Schema{"type": "integer"}}}
+	a.Handle(api.Op{Method: "GET", Path: "/api/v1/custom_fields", ID: "list_custom_fields", Tag: "custom_fields", Summary: "List custom fields",
+		Params:   []api.Param{{Name: "object", In: "query", Description: "only the fields of this object"}},
+		Response: api.Schema{"type": "object", "properties": api.Schema{"data": api.Schema{"type": "array", "items": cf}}},
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			out, err := e.ListCustomFields(r.Context(), p, strings.TrimSpace(r.URL.Query().Get("object")))
+			if err != nil {
+				return err
+			}
+			api.WriteJSON(w, http.StatusOK, map[string]any{"data": out})
+			return nil
+		}})
+	a.Handle(api.Op{Method: "POST", Path: "/api/v1/custom_fields", ID: "create_custom_field", Tag: "custom_fields", Summary: "Add a custom field (admins)", Body: cf, Status: 201, Response: cf,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			var in CustomFieldInput
+			if err := api.Decode(w, r, &in); err != nil {
+				return err
+			}
+			out, err := e.CreateCustomField(r.Context(), p, in)
+			if err != nil {
+				return err
+			}
+			api.WriteJSON(w, http.StatusCreated, out)
+			return nil
+		}})
+	a.Handle(api.Op{Method: "GET", Path: "/api/v1/custom_fields/{id}", ID: "get_custom_field", Tag: "custom_fields", Summary: "Read a custom field", Response: cf,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			out, err := e.GetCustomField(r.Context(), p, api.PathID(r, "id"))
+			if err != nil {
+				return err
+			}
+			api.WriteJSON(w, http.StatusOK, out)
+			return nil
+		}})
+	a.Handle(api.Op{Method: "PATCH", Path: "/api/v1/custom_fields/{id}", ID: "update_custom_field", Tag: "custom_fields", Summary: "Change a custom field's labels, options, required flag or position (admins)", Body: cf, Response: cf,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			var in CustomFieldInput
+			if err := api.Decode(w, r, &in); err != nil {
+				return err
+			}
+			out, err := e.UpdateCustomField(r.Context(), p, api.PathID(r, "id"), in)
+			if err != nil {
+				return err
+			}
+			api.WriteJSON(w, http.StatusOK, out)
+			return nil
+		}})
+	a.Handle(api.Op{Method: "DELETE", Path: "/api/v1/custom_fields/{id}", ID: "delete_custom_field", Tag: "custom_fields", Summary: "Remove a custom field (admins)", Status: 204,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			if err := e.DeleteCustomField(r.Context(), p, api.PathID(r, "id")); err != nil {
+				return err
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}})
+}

@@ -1,0 +1,623 @@
+package records
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/db"
+	"github.com/rapport-crm/rapport/internal/errs"
+)
+
+// Engine serves every registered object from its description.
+type Engine struct {
+	DB  *db.DB
+	Now func() time.Time
+
+	mu      sync.RWMutex
+	objects map[string]*Object
+	order   []*Object
+}
+
+// New returns an engine on d; now is the clock (time.Now in production).
+func New(d *db.DB, now func() time.Time) *Engine {
+	if now == nil {
+		now = time.Now
+	}
+	return &Engine{DB: d, Now: now, objects: map[string]*Object{}}
+}
+
+// Register adds an object. It panics on a duplicate name or a field
+// without a column, since both are programming errors found at start.
+func (e *Engine) Register(o *Object) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, dup := e.objects[o.Name]; dup {
+		panic("records: object registered twice: " + o.Name)
+	}
+	for _, f := range o.Fields {
+		if f.Column == "" || !f.Type.Valid() {
+			panic("records: bad field " + o.Name + "." + f.Name)
+		}
+	}
+	e.objects[o.Name] = o
+	e.order = append(e.order, o)
+}
+
+// Object returns the registered object named name.
+func (e *Engine) Object(name string) (*Object, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	o, ok := e.objects[name]
+	if !ok {
+		return nil, errs.ErrNotFound
+	}
+	return o, nil
+}
+
+// Objects returns the registered objects in registration order.
+func (e *Engine) Objects() []*Object {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return slices.Clone(e.order)
+}
+
+// Fields returns every field of o in workspace ws: its own, the system
+// fields and the workspace's custom fields.
+func (e *Engine) Fields(ctx context.Context, q db.Querier, ws string, o *Object) ([]Field, error) {
+	fields := make([]Field, 0, len(o.Fields)+len(systemFields)+4)
+	fields = append(fields, o.Fields...)
+	if o.Customizable {
+		cf, err := e.customFields(ctx, q, ws, o.Name)
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, cf...)
+	}
+	fields = append(fields, systemFields...)
+	return fields, nil
+}
+
+func fieldByName(fields []Field, name string) (*Field, bool) {
+	for i := range fields {
+		if fields[i].Name == name {
+			return &fields[i], true
+		}
+	}
+	return nil, false
+}
+
+const recordCols = "id, owner_id, created_at, created_by, updated_at, updated_by, deleted_at, deleted_by, version, custom"
+
+func selectList(fields []Field) string {
+	var b strings.Builder
+	b.WriteString(recordCols)
+	for i := range fields {
+		f := &fields[i]
+		if f.Custom || f.System || f.Name == "owner_id" {
+			continue
+		}
+		for _, c := range f.columns() {
+			b.WriteString(", ")
+			b.WriteString(c)
+		}
+	}
+	return b.String()
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRecord(o *Object, fields []Field, row scanner) (*Record, error) {
+	var (
+		id, owner, createdBy, updatedBy, deletedBy any
+		createdAt, updatedAt, deletedAt            db.Time
+		version                                    int64
+		custom                                     any
+	)
+	dest := []any{&id, &owner, &createdAt, &createdBy, &updatedAt, &updatedBy, &deletedAt, &deletedBy, &version, &custom}
+	type slot struct {
+		f    *Field
+		vals []any
+	}
+	var slots []slot
+	for i := range fields {
+		f := &fields[i]
+		if f.Custom || f.System || f.Name == "owner_id" {
+			continue
+		}
+		s := slot{f: f, vals: make([]any, len(f.columns()))}
+		for j := range s.vals {
+			dest = append(dest, &s.vals[j])
+		}
+		slots = append(slots, s)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, db.MapError(err)
+	}
+	r := &Record{Object: o.Name, ID: idString(id), OwnerID: idString(owner), CreatedAt: createdAt.Time, CreatedBy: idString(createdBy),
+		UpdatedAt: updatedAt.Time, UpdatedBy: idString(updatedBy), DeletedBy: idString(deletedBy), Version: version}
+	if !deletedAt.IsZero() {
+		t := deletedAt.Time
+		r.DeletedAt = &t
+	}
+	cv, err := decodeCustom(fields, custom)
+	if err != nil {
+		return nil, err
+	}
+	r.Values = make(map[string]any, len(slots)+len(cv)+6)
+	for k, v := range cv {
+		r.Values[k] = v
+	}
+	for _, s := range slots {
+		if s.f.Type == Money {
+			if s.vals[0] == nil {
+				continue
+			}
+			a, err := scanValue(&Field{Name: s.f.Name, Type: Decimal}, s.vals[0])
+			if err != nil {
+				return nil, err
+			}
+			c, _ := scanValue(&Field{Name: s.f.Name, Type: Text}, s.vals[1])
+			cs, _ := c.(string)
+			r.Values[s.f.Name] = MoneyValue{Amount: a.(string), Currency: cs}
+			continue
+		}
+		v, err := scanValue(s.f, s.vals[0])
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			r.Values[s.f.Name] = v
+		}
+	}
+	r.setSystemValues()
+	return r, nil
+}
+
+// setSystemValues mirrors the record's system attributes into Values so
+// that filters, sorting, history and rendering treat them as fields.
+func (r *Record) setSystemValues() {
+	set := func(k, v string) {
+		if v == "" {
+			delete(r.Values, k)
+		} else {
+			r.Values[k] = v
+		}
+	}
+	set("owner_id", r.OwnerID)
+	set("created_by", r.CreatedBy)
+	set("updated_by", r.UpdatedBy)
+	r.Values["created_at"] = FormatTime(r.CreatedAt)
+	r.Values["updated_at"] = FormatTime(r.UpdatedAt)
+}
+
+func idString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case [16]byte:
+		return uuid.UUID(x).String()
+	}
+	return ""
+}
+
+func validID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	_, err := uuid.Parse(id)
+	return err == nil
+}
+
+// GetOptions tune a read.
+type GetOptions struct {
+	IncludeDeleted bool
+}
+
+// Get returns one record. It answers not_found for a record of another
+// workspace, outside the caller's scope, or in the trash, and forbidden
+// when the caller may not read the object at all.
+func (e *Engine) Get(ctx context.Context, p *auth.Principal, object, id string, opts GetOptions) (*Record, error) {
+	o, err := e.Object(object)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Can(o.Name, auth.ActRead) {
+		return nil, errs.E(errs.Forbidden, "You may not read %s.", o.Name)
+	}
+	fields, err := e.Fields(ctx, e.DB, p.WorkspaceID, o)
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.load(ctx, e.DB, o, fields, p.WorkspaceID, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if (r.DeletedAt != nil && !opts.IncludeDeleted) || !p.Reaches(o.Name, r.OwnerID) {
+		return nil, errs.ErrNotFound
+	}
+	return r, nil
+}
+
+func (e *Engine) load(ctx context.Context, q db.Querier, o *Object, fields []Field, ws, id string, forUpdate bool) (*Record, error) {
+	if !validID(id) {
+		return nil, errs.ErrNotFound
+	}
+	query := "SELECT " + selectList(fields) + " FROM " + o.Table + " WHERE workspace_id = ? AND id = ?"
+	if forUpdate && e.DB.Dialect == db.Postgres {
+		query += " FOR UPDATE"
+	}
+	r, err := scanRecord(o, fields, q.QueryRow(ctx, query, ws, id))
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return nil, errs.ErrNotFound
+		}
+		return nil, fmt.Errorf("load %s %s: %w", o.Name, id, err)
+	}
+	return r, nil
+}
+
+// Page is one page of a list.
+type Page struct {
+	Records    []*Record
+	NextCursor string
+	Fields     []Field
+}
+
+// List returns one page of the object's live records that the caller
+// reaches, filtered and sorted as asked.
+func (e *Engine) List(ctx context.Context, p *auth.Principal, object string, q ListQuery) (*Page, error) {
+	return e.list(ctx, p, object, q, false)
+}
+
+// Trash lists the object's records in the trash, newest deletion first.
+func (e *Engine) Trash(ctx context.Context, p *auth.Principal, object string, q ListQuery) (*Page, error) {
+	if q.Sort == "" {
+		q.Sort = "-deleted_at"
+	}
+	return e.list(ctx, p, object, q, true)
+}
+
+func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q ListQuery, trashed bool) (*Page, error) {
+	o, err := e.Object(object)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Can(o.Name, auth.ActRead) {
+		return nil, errs.E(errs.Forbidden, "You may not read %s.", o.Name)
+	}
+	fields, err := e.Fields(ctx, e.DB, p.WorkspaceID, o)
+	if err != nil {
+		return nil, err
+	}
+	if trashed {
+		fields = append(fields, Field{Name: "deleted_at", Type: DateTime, Column: "deleted_at", System: true, ReadOnly: true, LabelKey: "field.deleted"})
+	}
+	d := e.DB.Dialect
+	var where []string
+	args := []any{p.WorkspaceID}
+	where = append(where, "workspace_id = ?")
+	if trashed {
+		where = append(where, "deleted_at IS NOT NULL")
+	} else {
+		where = append(where, "deleted_at IS NULL")
+	}
+	switch p.Perm(o.Name).Scope {
+	case auth.ScopeOwn:
+		where = append(where, "owner_id = ?")
+		args = append(args, p.UserID)
+	case auth.ScopeTeam:
+		ids := p.TeamUserIDs
+		if len(ids) == 0 {
+			ids = []string{p.UserID}
+		}
+		where = append(where, "owner_id IN ("+placeholders(len(ids))+")")
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	var fe []errs.FieldError
+	for _, flt := range q.Filters {
+		loc := "query.filter[" + flt.Field + "][" + string(flt.Op) + "]"
+		f, ok := fieldByName(fields, flt.Field)
+		if !ok {
+			if flt.Field == "id" && (flt.Op == OpEq || flt.Op == OpIn) {
+				ids := strings.Split(flt.Value, ",")
+				if flt.Op == OpEq {
+					ids = []string{flt.Value}
+				}
+				for _, id := range ids {
+					if !validID(id) {
+						fe = append(fe, errs.FieldError{Location: loc, Message: "must be record ids"})
+					}
+				}
+				where = append(where, "id IN ("+placeholders(len(ids))+")")
+				for _, id := range ids {
+					args = append(args, id)
+				}
+				continue
+			}
+			fe = append(fe, errs.FieldError{Location: loc, Message: fmt.Sprintf("names no field of %s", o.Name)})
+			continue
+		}
+		sqlw, a, msg := filterSQL(d, f, flt)
+		if msg != "" {
+			fe = append(fe, errs.FieldError{Location: loc, Message: msg})
+			continue
+		}
+		where = append(where, sqlw)
+		args = append(args, a...)
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		if tf, ok := fieldByName(fields, o.TitleField); ok {
+			where = append(where, ilike(d, valueExpr(d, tf)))
+			args = append(args, likePattern(s))
+		}
+	}
+	sortName := q.Sort
+	if sortName == "" {
+		sortName = o.DefaultSort
+		if sortName == "" {
+			sortName = "-created_at"
+		}
+	}
+	desc := strings.HasPrefix(sortName, "-")
+	sf, ok := fieldByName(fields, strings.TrimPrefix(sortName, "-"))
+	if !ok || sf.Type == MultiSelect {
+		fe = append(fe, errs.FieldError{Location: "query.sort", Message: fmt.Sprintf("names no sortable field of %s", o.Name)})
+	}
+	if len(fe) > 0 {
+		return nil, errs.Fields(fe)
+	}
+	sel := selectList(fields)
+	if trashed {
+		sel = strings.Replace(sel, "deleted_at,", "deleted_at,", 1)
+	}
+	se := valueExpr(d, sf)
+	if sf.Type == Text || sf.Type == Email || sf.Type == Select {
+		// Case-insensitive order users expect; the same expression is used
+		// for the cursor comparison so pages never overlap.
+		se = "lower(" + se + ")"
+	}
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, sortName)
+		if err != nil {
+			return nil, err
+		}
+		cmp, idcmp := ">", ">"
+		if desc {
+			cmp, idcmp = "<", "<"
+		}
+		var cv any = c.Value
+		if n, ok := cv.(json.Number); ok {
+			if i, err := n.Int64(); err == nil {
+				cv = i
+			} else if f, err := n.Float64(); err == nil {
+				cv = f
+			}
+		}
+		if sf.Type == Boolean && d == db.Postgres {
+			if b, ok := cv.(int64); ok {
+				cv = b != 0
+			}
+		}
+		switch {
+		case c.Null && !desc:
+			where = append(where, "("+se+" IS NULL AND id "+idcmp+" ?)")
+			args = append(args, c.ID)
+		case c.Null && desc:
+			where = append(where, "(("+se+" IS NULL AND id "+idcmp+" ?) OR "+se+" IS NOT NULL)")
+			args = append(args, c.ID)
+		case !desc:
+			where = append(where, "(("+se+" IS NOT NULL AND ("+se+" "+cmp+" ? OR ("+se+" = ? AND id "+idcmp+" ?))) OR "+se+" IS NULL)")
+			args = append(args, cv, cv, c.ID)
+		default:
+			where = append(where, "("+se+" IS NOT NULL AND ("+se+" "+cmp+" ? OR ("+se+" = ? AND id "+idcmp+" ?)))")
+			args = append(args, cv, cv, c.ID)
+		}
+	}
+	dir := "ASC"
+	nulls := "(" + se + " IS NULL) ASC"
+	if desc {
+		dir = "DESC"
+		nulls = "(" + se + " IS NULL) DESC"
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	query := "SELECT " + sel + ", " + se + " FROM " + o.Table + " WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY " + nulls + ", " + se + " " + dir + ", id " + dir + fmt.Sprintf(" LIMIT %d", limit+1)
+	if trashed {
+		// deleted_at is already among the record columns.
+		_ = query
+	}
+	rows, err := e.DB.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", o.Name, err)
+	}
+	defer rows.Close()
+	page := &Page{Fields: fields}
+	var lastSort any
+	for rows.Next() {
+		var sv any
+		r, err := scanRecord(o, fields, scanPlus{rows, &sv})
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", o.Name, err)
+		}
+		if trashed && r.DeletedAt != nil {
+			r.Values["deleted_at"] = FormatTime(*r.DeletedAt)
+		}
+		if len(page.Records) == limit {
+			page.NextCursor = encodeCursor(cursor{Sort: sortName, Value: lastSort, Null: lastSort == nil, ID: page.Records[limit-1].ID})
+			break
+		}
+		page.Records = append(page.Records, r)
+		if b, ok := sv.([]byte); ok {
+			sv = string(b)
+		}
+		if t, ok := sv.(time.Time); ok {
+			sv = db.T(t)
+		}
+		if b, ok := sv.(bool); ok {
+			if b {
+				sv = int64(1)
+			} else {
+				sv = int64(0)
+			}
+		}
+		lastSort = sv
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list %s: %w", o.Name, db.MapError(err))
+	}
+	return page, nil
+}
+
+// scanPlus scans a record row followed by one extra column.
+type scanPlus struct {
+	s     scanner
+	extra *any
+}
+
+func (sp scanPlus) Scan(dest ...any) error { return sp.s.Scan(append(dest, sp.extra)...) }
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return "NULL"
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// filterSQL builds the condition of one filter, or says why it is bad.
+func filterSQL(d db.Dialect, f *Field, flt Filter) (string, []any, string) {
+	e := valueExpr(d, f)
+	if flt.Op == OpEmpty {
+		switch strings.ToLower(flt.Value) {
+		case "true", "1", "yes", "":
+			return emptyExpr(d, f), nil, ""
+		case "false", "0", "no":
+			return "NOT " + emptyExpr(d, f), nil, ""
+		}
+		return "", nil, "must be true or false"
+	}
+	if f.Type == MultiSelect {
+		switch flt.Op {
+		case OpContains, OpEq:
+			if _, ok := f.Option(flt.Value); !ok {
+				return "", nil, "must be one of: " + f.optionList()
+			}
+			return hasOption(d, f), []any{flt.Value}, ""
+		case OpIn:
+			vals := splitList(flt.Value)
+			var conds []string
+			var args []any
+			for _, v := range vals {
+				if _, ok := f.Option(v); !ok {
+					return "", nil, fmt.Sprintf("has %q, which is not one of: %s", v, f.optionList())
+				}
+				conds = append(conds, hasOption(d, f))
+				args = append(args, v)
+			}
+			return "(" + strings.Join(conds, " OR ") + ")", args, ""
+		}
+		return "", nil, "multi-select fields take contains, in or empty"
+	}
+	textual := f.Type == Text || f.Type == LongText || f.Type == Email || f.Type == Phone || f.Type == URL
+	if flt.Op == OpContains {
+		if !textual && f.Type != Select {
+			return "", nil, "contains works on text fields only"
+		}
+		if len(flt.Value) > 500 {
+			return "", nil, "must be at most 500 characters"
+		}
+		return ilike(d, e), []any{likePattern(flt.Value)}, ""
+	}
+	norm := func(s string) (any, string) {
+		if textual {
+			// Filters compare what users typed; don't reject partial
+			// e-mails or phones, but do reject invalid text.
+			if len(s) > 500 {
+				return nil, "must be at most 500 characters"
+			}
+			ff := Field{Name: f.Name, Type: Text, MaxLen: 500}
+			v, msg := ff.Normalize(s)
+			if v == nil && msg == "" {
+				return "", ""
+			}
+			return v, msg
+		}
+		if f.Type == Money {
+			ff := Field{Type: Decimal}
+			return ff.Normalize(s)
+		}
+		v, msg := f.Normalize(s)
+		if v == nil && msg == "" {
+			return nil, "must not be empty (use [empty] to find empty values)"
+		}
+		return v, msg
+	}
+	if f.Type == Text || f.Type == Email {
+		e = "lower(" + e + ")"
+	}
+	lowerArg := func(v any) any {
+		if s, ok := v.(string); ok && (f.Type == Text || f.Type == Email) {
+			return strings.ToLower(s)
+		}
+		return v
+	}
+	if flt.Op == OpIn {
+		vals := splitList(flt.Value)
+		if len(vals) == 0 || len(vals) > 500 {
+			return "", nil, "must list 1 to 500 comma-separated values"
+		}
+		args := make([]any, 0, len(vals))
+		for _, s := range vals {
+			v, msg := norm(s)
+			if msg != "" {
+				return "", nil, msg
+			}
+			args = append(args, lowerArg(sqlArg(d, f, v)))
+		}
+		return e + " IN (" + placeholders(len(args)) + ")", args, ""
+	}
+	v, msg := norm(flt.Value)
+	if msg != "" {
+		return "", nil, msg
+	}
+	arg := lowerArg(sqlArg(d, f, v))
+	switch flt.Op {
+	case OpEq:
+		return e + " = ?", []any{arg}, ""
+	case OpNe:
+		return "(" + e + " <> ? OR " + e + " IS NULL)", []any{arg}, ""
+	case OpLt:
+		return e + " < ?", []any{arg}, ""
+	case OpLte:
+		return e + " <= ?", []any{arg}, ""
+	case OpGt:
+		return e + " > ?", []any{arg}, ""
+	case OpGte:
+		return e + " >= ?", []any{arg}, ""
+	}
+	return "", nil, "has an unknown operator"
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

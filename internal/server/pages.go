@@ -1,0 +1,4 @@
+package server
+
+// registerPages mounts the web UI.
+func (s *Server) registerPages() error { return nil }

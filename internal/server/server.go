@@ -1,0 +1,234 @@
+// Package server wires Rapport together: it opens the database, builds
+// the services, mounts the API and the web pages, runs the job queue and
+// shuts everything down gracefully.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/config"
+	"github.com/rapport-crm/rapport/internal/db"
+	"github.com/rapport-crm/rapport/internal/errs"
+	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/tags"
+)
+
+// TrashRetention is how long deleted records stay restorable.
+const TrashRetention = 30 * 24 * time.Hour
+
+// Server is a running Rapport instance.
+type Server struct {
+	Cfg      config.Config
+	DB       *db.DB
+	Log      *slog.Logger
+	Now      func() time.Time
+	Auth     *auth.Service
+	Records  *records.Engine
+	Jobs     *jobs.Queue
+	Sessions *scs.SessionManager
+	API      *api.API
+	Registry *prometheus.Registry
+	Mux      *http.ServeMux
+	handler  http.Handler
+}
+
+// Open opens the database named by cfg and migrates it.
+func Open(ctx context.Context, cfg config.Config) (*db.DB, error) {
+	d, err := db.Open(ctx, db.Options{URL: cfg.DBURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// New builds a server on an open, migrated database.
+func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*Server, error) {
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{Cfg: cfg, DB: d, Log: log, Now: now, Registry: prometheus.NewRegistry(), Mux: http.NewServeMux()}
+	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(d.W, "writer"))
+	if d.R != d.W {
+		s.Registry.MustRegister(collectors.NewDBStatsCollector(d.R, "reader"))
+	}
+	s.Records = records.New(d, now)
+	RegisterObjects(s.Records)
+	s.Auth = auth.NewService(d, now, log)
+	s.Auth.Objects = func() []string {
+		var out []string
+		for _, o := range s.Records.Objects() {
+			out = append(out, o.Name)
+		}
+		return out
+	}
+	s.Jobs = jobs.New(d, log, now, s.Registry)
+	store := &auth.SessionStore{DB: d, Now: now}
+	s.Sessions = scs.New()
+	s.Sessions.Store = store
+	s.Sessions.Lifetime = 30 * 24 * time.Hour
+	s.Sessions.IdleTimeout = cfg.SessionLifetime
+	s.Sessions.Cookie.Name = "rapport_session"
+	s.Sessions.Cookie.HttpOnly = true
+	s.Sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.Sessions.Cookie.Secure = cfg.SecureCookies
+	s.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		api.WriteError(w, r, log, fmt.Errorf("session: %w", err))
+	}
+	s.registerJobs(store)
+
+	s.API = api.New(s.Mux, log, d, s.Authenticate)
+	s.API.Now = now
+	s.Records.RegisterAPI(s.API)
+	s.registerAccountAPI()
+	s.registerSettingsAPI()
+	s.registerOps()
+	if err := s.registerPages(); err != nil {
+		return nil, err
+	}
+	metrics := api.NewMetrics(s.Registry)
+	var h http.Handler = s.Mux
+	h = s.Sessions.LoadAndSave(h)
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = api.Observe(h, log, metrics)
+	s.handler = h
+	return s, nil
+}
+
+// RegisterObjects registers every standard object on the engine.
+func RegisterObjects(e *records.Engine) {
+	e.Register(tags.Object)
+}
+
+func (s *Server) registerJobs(store *auth.SessionStore) {
+	s.Jobs.Register("purge_trash", func(ctx context.Context, _ json.RawMessage) error {
+		n, err := s.Records.PurgeTrash(ctx, s.Now().Add(-TrashRetention))
+		if n > 0 {
+			s.Log.Info("purged trash", "records", n)
+		}
+		return err
+	})
+	s.Jobs.Register("purge_expired", func(ctx context.Context, _ json.RawMessage) error {
+		if _, err := store.PurgeExpired(ctx); err != nil {
+			return err
+		}
+		if _, err := s.DB.Exec(ctx, "DELETE FROM idempotency_keys WHERE created_at < ?", db.T(s.Now().Add(-24*time.Hour))); err != nil {
+			return err
+		}
+		return s.Jobs.PruneDone(ctx, 7*24*time.Hour)
+	})
+	s.Jobs.Every("purge_trash", time.Hour)
+	s.Jobs.Every("purge_expired", time.Hour)
+}
+
+// Handler returns the whole HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Authenticate finds the caller: an API token in Authorization, or a
+// signed-in browser session that has passed two-factor sign-in.
+func (s *Server) Authenticate(r *http.Request) (*auth.Principal, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil, errs.E(errs.Unauthorized, "Use Authorization: Bearer <token>.")
+		}
+		return s.Auth.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+	}
+	ctx := r.Context()
+	uid := s.Sessions.GetString(ctx, "user_id")
+	ws := s.Sessions.GetString(ctx, "workspace_id")
+	if uid == "" || ws == "" || s.Sessions.GetBool(ctx, "mfa_pending") {
+		return nil, errs.E(errs.Unauthorized, "Sign in first.")
+	}
+	p, err := s.Auth.Principal(ctx, ws, uid)
+	if err != nil {
+		return nil, err
+	}
+	p.SessionAuth = true
+	return p, nil
+}
+
+func (s *Server) registerOps() {
+	s.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	s.Mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.DB.Ping(ctx); err != nil {
+			s.Log.Error("readiness: database unreachable", "err", err, "request_id", api.RequestID(r.Context()))
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	s.Mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	s.Mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		api.WriteJSON(w, http.StatusOK, s.API.OpenAPI(s.Cfg.Version))
+	})
+	s.Mux.Handle("GET /api/docs", api.DocsHandler())
+}
+
+// Run serves on cfg.Addr until ctx ends, then stops taking requests, lets
+// in-flight requests and the running job finish, and returns. ready, if
+// not nil, receives the bound address once listening.
+func (s *Server) Run(ctx context.Context, ready chan<- string) error {
+	ln, err := net.Listen("tcp", s.Cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.Cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn)}
+	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		s.Jobs.Run(jobCtx)
+	}()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	s.Log.Info("rapport listening", "addr", "http://"+ln.Addr().String(), "database", s.DB.Redacted(), "version", s.Cfg.Version)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-serveErr:
+		stopJobs()
+		<-jobsDone
+		return err
+	case <-ctx.Done():
+	}
+	s.Log.Info("shutting down: finishing in-flight requests and jobs")
+	sctx, cancel := context.WithTimeout(context.Background(), s.Cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	stopJobs()
+	<-jobsDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	s.Log.Info("stopped")
+	return err
+}
