@@ -27,7 +27,9 @@ type LoginInput struct {
 // a deactivated account, so sign-in reveals nothing about accounts.
 var ErrBadLogin = errs.E(errs.Unauthorized, "Wrong e-mail or password.")
 
-func loginKey(email, addr string) string { return strings.ToLower(strings.TrimSpace(email)) + "|" + addr }
+func loginKey(email, addr string) string {
+	return strings.ToLower(strings.TrimSpace(email)) + "|" + addr
+}
 
 // checkRate answers too_many_requests with Retry-After when the account
 // and address have failed LoginLimit times within LoginWindow. Failures

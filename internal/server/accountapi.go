@@ -56,8 +56,8 @@ func (s *Server) registerAccountAPI() {
 	a.Handle(api.Op{Method: "POST", Path: "/api/v1/setup", ID: "setup", Tag: "session", Public: true, Status: 201,
 		Summary:     "First-run setup: create the first workspace and its admin",
 		Description: "Allowed only while the server has no workspace; later workspaces are added with `rapport setup`.",
-		Body: obj(api.Schema{"workspace": str, "currency": str, "language": str, "timezone": str, "email": str, "name": str, "password": str}, "workspace", "email", "password"),
-		Response: api.Schema{"type": "object", "properties": api.Schema{"workspace": workspaceSchema, "user": userSchema}},
+		Body:        obj(api.Schema{"workspace": str, "currency": str, "language": str, "timezone": str, "email": str, "name": str, "password": str}, "workspace", "email", "password"),
+		Response:    api.Schema{"type": "object", "properties": api.Schema{"workspace": workspaceSchema, "user": userSchema}},
 		Handler: func(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
 			var in auth.SetupInput
 			if err := api.Decode(w, r, &in); err != nil {
