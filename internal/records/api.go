@@ -26,6 +26,7 @@ func (e *Engine) RegisterAPI(a *api.API) {
 		e.registerObject(a, o)
 	}
 	e.registerCustomFieldsAPI(a)
+	e.registerViewsAPI(a)
 }
 
 func (e *Engine) registerObject(a *api.API, o *Object) {
