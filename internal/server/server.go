@@ -27,6 +27,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/tags"
+	"github.com/rapport-crm/rapport/internal/web"
 )
 
 // TrashRetention is how long deleted records stay restorable.
@@ -46,6 +47,8 @@ type Server struct {
 	Registry *prometheus.Registry
 	Mux      *http.ServeMux
 	handler  http.Handler
+	tr       *web.Translator
+	render   *web.Renderer
 }
 
 // Open opens the database named by cfg and migrates it.

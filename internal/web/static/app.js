@@ -1,0 +1,99 @@
+// Rapport UI behaviour. Plain JS, no framework, no inline code (the
+// Content-Security-Policy allows only script files from this origin).
+// Everything is delegated from document, so it also works on content
+// htmx swaps in.
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+
+  // Sidebar on phones: the menu button opens it, the backdrop, the close
+  // button, Escape and following a link close it.
+  function setNav(open) {
+    root.classList.toggle("nav-open", open);
+    var btn = document.querySelector("[data-nav-open]");
+    if (btn) btn.setAttribute("aria-expanded", open ? "true" : "false");
+    var sidebar = document.getElementById("sidebar");
+    if (open && sidebar) {
+      // Focus the drawer itself: screen readers land in it and Tab goes
+      // on to its first link, without a focus ring on a tapped-open menu.
+      sidebar.focus();
+    } else if (btn && document.activeElement && document.activeElement.closest("#sidebar")) {
+      btn.focus();
+    }
+  }
+
+  // Drop-down menus are <details class="menu">: close the others when one
+  // opens, and all of them on a click outside or Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.menu[open]").forEach(function (d) {
+      if (d !== except) d.removeAttribute("open");
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!(t instanceof Element)) return;
+    if (t.closest("[data-nav-open]")) { setNav(true); return; }
+    if (t.closest("[data-nav-close]")) { setNav(false); return; }
+    if (t.closest("#sidebar a")) setNav(false);
+
+    var dismiss = t.closest("[data-dismiss]");
+    if (dismiss) {
+      var box = dismiss.closest(".flash, [data-dismissible]");
+      if (box) box.remove();
+      return;
+    }
+
+    var copy = t.closest("[data-copy]");
+    if (copy && navigator.clipboard) {
+      navigator.clipboard.writeText(copy.getAttribute("data-copy")).then(function () {
+        var done = copy.getAttribute("data-copied");
+        if (done) copy.setAttribute("title", done);
+        copy.classList.add("is-copied");
+        setTimeout(function () { copy.classList.remove("is-copied"); }, 1500);
+      });
+    }
+
+    closeMenus(t.closest("details.menu"));
+  });
+
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (d instanceof HTMLDetailsElement && d.open && d.classList.contains("menu")) closeMenus(d);
+  }, true);
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") {
+      var open = document.querySelector("details.menu[open]");
+      if (open) {
+        open.removeAttribute("open");
+        var s = open.querySelector("summary");
+        if (s) s.focus();
+        return;
+      }
+      if (root.classList.contains("nav-open")) setNav(false);
+      return;
+    }
+    // "/" focuses the global search, unless the user is typing.
+    if (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      var a = document.activeElement;
+      if (a && (a.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName))) return;
+      var search = document.querySelector("[data-hotkey='/']");
+      if (search) { e.preventDefault(); search.focus(); }
+    }
+  });
+
+  // <form data-confirm="Delete this record?"> and <button data-confirm>
+  // ask before submitting. (htmx requests use hx-confirm instead.)
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var btn = e.submitter;
+    var msg = (btn && btn.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
+
+  // Leaving phone width with the sidebar open must not leave the page locked.
+  var wide = window.matchMedia("(min-width: 721px)");
+  wide.addEventListener("change", function () { if (wide.matches) setNav(false); });
+})();
