@@ -95,7 +95,7 @@ type Field struct {
 }
 
 // Label returns the field's label for lang using tr for standard fields.
-func (f *Field) Label(lang string, tr func(lang, key string) string) string {
+func (f *Field) Label(lang string, tr func(lang, key string, args ...any) string) string {
 	if f.Custom {
 		if l := f.Labels[lang]; l != "" {
 			return l

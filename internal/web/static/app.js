@@ -97,3 +97,22 @@
   var wide = window.matchMedia("(min-width: 721px)");
   wide.addEventListener("change", function () { if (wide.matches) setNav(false); });
 })();
+
+// Record pages: confirm before destructive forms, and colour swatches
+// (the CSP forbids inline styles, so the colour is set through the DOM).
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    var msg = f && f.getAttribute && f.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  });
+  function paint(root) {
+    root.querySelectorAll("[data-color]").forEach(function (el) {
+      var c = el.getAttribute("data-color");
+      if (/^#[0-9a-fA-F]{6}$/.test(c)) { el.style.backgroundColor = c; }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { paint(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { paint(e.target); });
+})();
