@@ -1,0 +1,39 @@
+# Rapport: `make test` is the one test command (README, .ci/run).
+GO      ?= go
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+TESTFLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: test test-sqlite test-postgres vet build run assets bench fuzz
+
+test: vet
+	@echo "== SQLite =="
+	RAPPORT_TEST_DB=sqlite $(GO) test $(TESTFLAGS) ./...
+	@echo "== PostgreSQL =="
+	RAPPORT_TEST_DB=postgres $(GO) test $(TESTFLAGS) ./...
+
+test-sqlite:
+	RAPPORT_TEST_DB=sqlite $(GO) test $(TESTFLAGS) ./...
+
+test-postgres:
+	RAPPORT_TEST_DB=postgres $(GO) test $(TESTFLAGS) ./...
+
+vet:
+	$(GO) vet ./...
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/rapport ./cmd/rapport
+
+run:
+	$(GO) run ./cmd/rapport serve
+
+# Third-party browser files come from npm, pinned in web-assets/package.json,
+# and are committed, so a plain go build needs no npm.
+assets:
+	./scripts/assets.sh
+
+bench: build
+	$(GO) run ./cmd/rapport-bench
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseListQuery -fuzztime 60s ./internal/records/

@@ -1,0 +1,84 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rapport-crm/rapport/internal/db"
+	"github.com/rapport-crm/rapport/internal/db/dbtest"
+	"github.com/rapport-crm/rapport/internal/errs"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func insertWorkspace(t *testing.T, d *db.DB, name string) (string, error) {
+	t.Helper()
+	id := uuid.Must(uuid.NewV7()).String()
+	now := db.T(time.Now())
+	_, err := d.Exec(context.Background(), "INSERT INTO workspaces (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)", id, name, now, now)
+	return id, err
+}
+
+func TestMigrateAndTimes(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	if d.Dialect != dbtest.Dialect() {
+		t.Fatalf("dialect %s, want %s", d.Dialect, dbtest.Dialect())
+	}
+	v, err := d.MigrationVersion(ctx)
+	if err != nil || v < 1 {
+		t.Fatalf("migration version %d, %v", v, err)
+	}
+	want := time.Date(2026, 1, 31, 23, 59, 58, 123456000, time.UTC)
+	id := uuid.Must(uuid.NewV7()).String()
+	if _, err := d.Exec(ctx, "INSERT INTO workspaces (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)", id, "Times", db.T(want), db.T(want)); err != nil {
+		t.Fatal(err)
+	}
+	var got db.Time
+	if err := d.QueryRow(ctx, "SELECT created_at FROM workspaces WHERE id = ?", id).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.Equal(want) {
+		t.Fatalf("time round trip: got %v, want %v", got.Time, want)
+	}
+	var n int
+	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM workspaces WHERE created_at > ? AND created_at < ?", db.T(want.Add(-time.Microsecond)), db.T(want.Add(time.Microsecond))).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("time comparison found %d rows, err %v", n, err)
+	}
+}
+
+func TestMapError(t *testing.T) {
+	d := dbtest.Open(t)
+	if _, err := insertWorkspace(t, d, "Acme"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := insertWorkspace(t, d, "ACME")
+	if !errs.Is(err, errs.Conflict) {
+		t.Fatalf("duplicate name: got %v, want conflict", err)
+	}
+	now := db.T(time.Now())
+	_, err = d.Exec(context.Background(), "INSERT INTO teams (id, workspace_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+		uuid.Must(uuid.NewV7()).String(), uuid.Must(uuid.NewV7()).String(), "Ghost team", now, now)
+	if !errs.Is(err, errs.Invalid) {
+		t.Fatalf("missing workspace: got %v, want invalid", err)
+	}
+	err = d.QueryRow(context.Background(), "SELECT name FROM workspaces WHERE name = ?", "nobody").Scan(new(string))
+	if !errs.Is(db.MapError(err), errs.NotFound) {
+		t.Fatalf("no rows: got %v, want not_found", err)
+	}
+}
+
+func TestRebind(t *testing.T) {
+	d := &db.DB{Dialect: db.Postgres}
+	got := d.Rebind("SELECT ? , '?' FROM x WHERE a = ? AND b IN (?, ?)")
+	want := "SELECT $1 , '?' FROM x WHERE a = $2 AND b IN ($3, $4)"
+	if got != want {
+		t.Fatalf("Rebind: %q, want %q", got, want)
+	}
+	if s := (&db.DB{Dialect: db.SQLite}).Rebind("a = ?"); s != "a = ?" {
+		t.Fatalf("SQLite Rebind changed %q", s)
+	}
+}
