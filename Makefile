@@ -35,5 +35,7 @@ assets:
 bench: build
 	$(GO) run ./cmd/rapport-bench
 
+FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParseListQuery -fuzztime 60s ./internal/records/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseListQuery$$' -fuzztime $(FUZZTIME) ./internal/records/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./internal/records/
