@@ -4,7 +4,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: test test-sqlite test-postgres vet build run assets bench fuzz
+.PHONY: test test-sqlite test-postgres vet build run assets bench fuzz screenshots
 
 test: vet
 	@echo "== SQLite =="
@@ -39,3 +39,7 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseListQuery$$' -fuzztime $(FUZZTIME) ./internal/records/
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./internal/records/
+
+# Browser tests save what a user sees into docs/screenshots.
+screenshots:
+	RAPPORT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 ./internal/e2e/
