@@ -78,27 +78,43 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		route := new(string)
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		r = r.WithContext(context.WithValue(ctx, routeKey{}, route))
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
+		if *route == "" {
+			*route = "unmatched"
 		}
 		if m != nil {
-			m.Requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-			m.Latency.WithLabelValues(route).Observe(d.Seconds())
+			m.Requests.WithLabelValues(*route, strconv.Itoa(sw.status)).Inc()
+			m.Latency.WithLabelValues(*route).Observe(d.Seconds())
 		}
 		lvl := slog.LevelInfo
 		if sw.status >= 500 {
 			lvl = slog.LevelError
 		}
 		log.LogAttrs(r.Context(), lvl, "request", slog.String("request_id", id), slog.String("method", r.Method),
-			slog.String("path", r.URL.Path), slog.String("route", route), slog.Int("status", sw.status),
+			slog.String("path", r.URL.Path), slog.String("route", *route), slog.Int("status", sw.status),
 			slog.Int("bytes", sw.bytes), slog.Duration("duration", d))
+	})
+}
+
+type routeKey struct{}
+
+// RecordRoute wraps the ServeMux itself: after it has routed a request
+// it hands the matched pattern to Observe, which sits outside handlers
+// that copy the request (sessions, cross-origin checks) and so cannot
+// see r.Pattern directly.
+func RecordRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if p, ok := r.Context().Value(routeKey{}).(*string); ok {
+			*p = r.Pattern
+		}
 	})
 }

@@ -110,7 +110,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 		return nil, err
 	}
 	metrics := api.NewMetrics(s.Registry)
-	var h http.Handler = s.Mux
+	h := api.RecordRoute(s.Mux)
 	h = s.Sessions.LoadAndSave(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = api.Observe(h, log, metrics)
