@@ -38,9 +38,9 @@ type optionView struct {
 
 // cell is one formatted value.
 type cell struct {
-	Text  string
-	Href  string
-	Color string
+	Text   string
+	Href   string
+	Color  string
 	List   []string
 	IsBool bool
 	True   bool
