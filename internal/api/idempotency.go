@@ -7,11 +7,15 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/errs"
 )
+
+// abandonAfter is how long an unfinished claim on a key blocks retries.
+const abandonAfter = 5 * time.Minute
 
 // recorder captures a response so it can be stored for replay.
 type recorder struct {
@@ -55,7 +59,22 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	hash := hex.EncodeToString(h.Sum(nil))
 	ctx := r.Context()
 	now := db.T(a.now())
-	_, err = a.DB.Exec(ctx, "INSERT INTO idempotency_keys (workspace_id, user_id, key, request_hash, status, created_at) VALUES (?, ?, ?, ?, 0, ?)", p.WorkspaceID, p.UserID, key, hash, now)
+	claim := func() error {
+		_, err := a.DB.Exec(ctx, "INSERT INTO idempotency_keys (workspace_id, user_id, key, request_hash, status, created_at) VALUES (?, ?, ?, ?, 0, ?)", p.WorkspaceID, p.UserID, key, hash, now)
+		return err
+	}
+	err = claim()
+	if errs.Is(err, errs.Conflict) {
+		// A claim left by a process that died mid-request would block the
+		// key for ever: after a few minutes it counts as abandoned.
+		res, derr := a.DB.Exec(ctx, "DELETE FROM idempotency_keys WHERE workspace_id = ? AND user_id = ? AND key = ? AND status = 0 AND created_at < ?",
+			p.WorkspaceID, p.UserID, key, db.T(a.now().Add(-abandonAfter)))
+		if derr == nil {
+			if n, _ := res.RowsAffected(); n == 1 {
+				err = claim()
+			}
+		}
+	}
 	if err != nil {
 		if !errs.Is(err, errs.Conflict) {
 			WriteError(w, r, a.Log, err)
