@@ -134,9 +134,12 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 }
 
 func (e *Engine) writeRecord(w http.ResponseWriter, r *http.Request, p *auth.Principal, o *Object, rc *Record, status int, sel []string) error {
-	fields, err := e.Fields(r.Context(), e.DB, p.WorkspaceID, o)
-	if err != nil {
-		return err
+	fields := rc.fields
+	if fields == nil {
+		var err error
+		if fields, err = e.Fields(r.Context(), e.DB, p.WorkspaceID, o); err != nil {
+			return err
+		}
 	}
 	for _, s := range sel {
 		if _, ok := fieldByName(fields, s); !ok && s != "id" && s != "version" {

@@ -178,6 +178,7 @@ func scanRecord(o *Object, fields []Field, row scanner) (*Record, error) {
 		}
 	}
 	r.setSystemValues()
+	r.fields = fields
 	return r, nil
 }
 

@@ -180,6 +180,9 @@ type Record struct {
 	DeletedAt *time.Time
 	DeletedBy string
 	Values    map[string]any
+	// fields are the object's fields as they were when the record was
+	// read, so writing it out needs no second look-up.
+	fields []Field
 }
 
 // ETag returns the record's entity tag; it changes with every write.

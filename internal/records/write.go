@@ -81,6 +81,7 @@ func (e *Engine) CreateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 		return nil, uniqueError(o, fields, fmt.Errorf("create %s: %w", o.Name, err))
 	}
 	r.setSystemValues()
+	r.fields = fields
 	snap := snapshot(fields, r.Values)
 	if err := writeChange(ctx, tx, p, o.Name, r.ID, uuid.Must(uuid.NewV7()).String(), "create", "", nil, snap, now); err != nil {
 		return nil, err
