@@ -157,18 +157,7 @@ func (s *Server) Authenticate(r *http.Request) (*auth.Principal, error) {
 		}
 		return s.Auth.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
 	}
-	ctx := r.Context()
-	uid := s.Sessions.GetString(ctx, "user_id")
-	ws := s.Sessions.GetString(ctx, "workspace_id")
-	if uid == "" || ws == "" || s.Sessions.GetBool(ctx, "mfa_pending") {
-		return nil, errs.E(errs.Unauthorized, "Sign in first.")
-	}
-	p, err := s.Auth.Principal(ctx, ws, uid)
-	if err != nil {
-		return nil, err
-	}
-	p.SessionAuth = true
-	return p, nil
+	return s.sessionPrincipal(r)
 }
 
 func (s *Server) registerOps() {
