@@ -298,7 +298,7 @@ func (s *Server) listPage(trash bool) pageFunc {
 		}
 		page := s.newPage(r, p, title, navOf(o), nil)
 		if qerr != nil {
-			page.Flash = append(page.Flash, web.Flash{Kind: web.FlashError, Message: describeFieldErrors(qerr)})
+			page.Flash = append(page.Flash, web.Flash{Kind: web.FlashError, Message: s.describeFieldErrors(page.Lang, qerr)})
 		}
 		fields, err := s.Records.Fields(ctx, s.DB, p.WorkspaceID, o)
 		if err != nil {
@@ -409,18 +409,19 @@ func (s *Server) listPage(trash bool) pageFunc {
 	}
 }
 
-// describeFieldErrors spells out field errors in one line.
-func describeFieldErrors(err error) string {
+// describeFieldErrors spells out field errors in one line, in lang.
+func (s *Server) describeFieldErrors(lang string, err error) string {
 	e, ok := errs.As(err)
 	if !ok {
 		return err.Error()
 	}
 	var parts []string
 	for _, f := range e.Fields {
-		parts = append(parts, f.Location+" "+f.Message)
+		loc := strings.TrimPrefix(strings.TrimPrefix(f.Location, "query."), "body.")
+		parts = append(parts, loc+": "+s.tr.Error(lang, f.Message))
 	}
 	if len(parts) == 0 {
-		return e.Message
+		return s.tr.Error(lang, e.Message)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -775,7 +776,7 @@ func (s *Server) saveViewPage(w http.ResponseWriter, r *http.Request, p *auth.Pr
 		Columns: splitCSV(r.PostFormValue("cols")), Shared: r.PostFormValue("shared") == "on"})
 	if err != nil {
 		if _, ok := fieldErrors(err); ok {
-			s.flash(r, web.FlashError, describeFieldErrors(err))
+			s.flash(r, web.FlashError, s.describeFieldErrors(s.lang(r, p), err))
 			http.Redirect(w, r, "/o/"+o.Name+"?"+r.PostFormValue("query"), http.StatusSeeOther)
 			return nil
 		}

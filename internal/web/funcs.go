@@ -45,6 +45,10 @@ func funcMap(tr *Translator, inst *instance) template.FuncMap {
 		"t": func(key string, args ...any) string {
 			return tr.T(lang(), key, args...)
 		},
+		// terr shows a service's English field error in the page language.
+		"terr": func(msg string) string {
+			return tr.Error(lang(), msg)
+		},
 		"date": func(v any) (string, error) {
 			t, dateOnly, err := toTime(v)
 			if err != nil || dateOnly {

@@ -98,6 +98,9 @@ type Translator struct {
 	// map lookup instead of a trip through go-i18n.
 	plain map[string]map[string]string
 	keys  map[string]bool // message ids of the default language
+
+	errExact    map[string]string // English error text → message id
+	errPatterns []errPattern
 }
 
 // NewTranslator parses the embedded message files. It fails if a file
@@ -116,6 +119,7 @@ func NewTranslator() (*Translator, error) {
 			return nil, err
 		}
 		plain := map[string]string{}
+		errTexts := map[string]string{}
 		for _, name := range files {
 			buf, err := fs.ReadFile(localeFS, name)
 			if err != nil {
@@ -130,6 +134,9 @@ func NewTranslator() (*Translator, error) {
 			for _, m := range mf.Messages {
 				if l.Code == DefaultLang {
 					tr.keys[m.ID] = true
+					if strings.HasPrefix(m.ID, "err.") {
+						errTexts[m.ID] = m.Other
+					}
 				}
 				if isPlain(m) {
 					plain[m.ID] = m.Other
@@ -137,6 +144,9 @@ func NewTranslator() (*Translator, error) {
 			}
 		}
 		tr.plain[l.Code] = plain
+		if l.Code == DefaultLang {
+			tr.indexErrors(errTexts)
+		}
 		tr.localizers[l.Code] = i18n.NewLocalizer(bundle, l.Tag)
 	}
 	return tr, nil

@@ -244,3 +244,22 @@ func BenchmarkTranslatePlural(b *testing.B) {
 		tr.T("es", "list.count", "Count", 3)
 	}
 }
+
+func TestErrorTranslation(t *testing.T) {
+	tr, err := NewTranslator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ lang, in, want string }{
+		{"es", "is required", "es obligatorio"},
+		{"zh", "must be at most 100 characters", "最多 100 个字符"},
+		{"es", "must be one of: gold, silver", "debe ser uno de: gold, silver"},
+		{"en", "must be at most 100 characters", "must be at most 100 characters"},
+		{"zh", "some message nobody translated", "some message nobody translated"},
+	}
+	for _, c := range cases {
+		if got := tr.Error(c.lang, c.in); got != c.want {
+			t.Errorf("Error(%s, %q) = %q, want %q", c.lang, c.in, got, c.want)
+		}
+	}
+}
