@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -132,6 +133,9 @@ func DecodeObject(w http.ResponseWriter, r *http.Request) (map[string]any, error
 	if err != nil {
 		return nil, err
 	}
+	if bytes.TrimSpace(body)[0] != '{' {
+		return nil, &errs.Error{Code: errs.BadRequest, Message: "The body must be a JSON object.", Fields: []errs.FieldError{{Location: "body", Message: "must be a JSON object"}}}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var m map[string]any
@@ -145,4 +149,14 @@ func DecodeObject(w http.ResponseWriter, r *http.Request) (map[string]any, error
 		return nil, &errs.Error{Code: errs.BadRequest, Message: "The body has data after the JSON object.", Fields: []errs.FieldError{{Location: "body", Message: "must hold one JSON object"}}}
 	}
 	return m, nil
+}
+
+// Query parses the URL query strictly: a malformed query string is an
+// error naming it, where url.URL.Query would silently drop the pair.
+func Query(r *http.Request) (url.Values, error) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, &errs.Error{Code: errs.BadRequest, Message: "The query string is malformed.", Fields: []errs.FieldError{{Location: "query", Message: "must be a valid URL query string (percent-encode % as %25)"}}}
+	}
+	return v, nil
 }

@@ -39,7 +39,11 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 	tag := o.Name
 	a.Handle(api.Op{Method: "GET", Path: base, ID: "list_" + o.Name, Tag: tag, Summary: "List " + o.Name, Params: listParams, Response: page,
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-			q, err := ParseListQuery(r.URL.Query())
+			vals, err := api.Query(r)
+			if err != nil {
+				return err
+			}
+			q, err := ParseListQuery(vals)
 			if err != nil {
 				return err
 			}
@@ -65,7 +69,11 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 		}})
 	a.Handle(api.Op{Method: "GET", Path: base + "/trash", ID: "trash_" + o.Name, Tag: tag, Summary: "List " + o.Name + " in the trash (purged after 30 days)", Params: listParams, Response: page,
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-			q, err := ParseListQuery(r.URL.Query())
+			vals, err := api.Query(r)
+			if err != nil {
+				return err
+			}
+			q, err := ParseListQuery(vals)
 			if err != nil {
 				return err
 			}
