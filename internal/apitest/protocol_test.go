@@ -338,3 +338,33 @@ func TestSessionSharedAcrossProcesses(t *testing.T) {
 	}
 	_ = fmt.Sprint
 }
+
+// TestTrashPurgeJob: the purge job, run through the job queue, removes
+// records that have been in the trash for more than 30 days, and only
+// those.
+func TestTrashPurgeJob(t *testing.T) {
+	e := newEnv(t)
+	c := e.workspace("Acme").Admin
+	old := c.createTag("Old")["id"].(string)
+	c.must("DELETE", "/api/v1/tags/"+old, nil, 204, nil)
+	e.clock.Advance(20 * 24 * time.Hour)
+	recent := c.createTag("Recent")["id"].(string)
+	c.must("DELETE", "/api/v1/tags/"+recent, nil, 204, nil)
+	e.clock.Advance(11 * 24 * time.Hour)
+	ctx := context.Background()
+	if err := e.srv.Jobs.Enqueue(ctx, e.srv.DB, "purge_trash", nil, jobsOpts()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.srv.Jobs.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("ran %d jobs, %v", n, err)
+	}
+	var trash struct{ Data []record }
+	c.must("GET", "/api/v1/tags/trash", nil, 200, &trash)
+	if len(trash.Data) != 1 || trash.Data[0]["id"] != recent {
+		t.Fatalf("after the purge the trash holds %v, want only the recent tag", trash.Data)
+	}
+	if st := c.do("POST", "/api/v1/tags/"+old+"/restore", nil).Status; st != 404 {
+		t.Fatalf("restoring a purged tag: %d", st)
+	}
+	c.must("POST", "/api/v1/tags/"+recent+"/restore", nil, 200, nil)
+}
