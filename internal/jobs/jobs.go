@@ -51,8 +51,17 @@ func New(d *db.DB, log *slog.Logger, now func() time.Time, reg prometheus.Regist
 	q := &Queue{DB: d, Log: log, Now: now, Poll: time.Second, LockFor: 5 * time.Minute,
 		worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), uuid.NewString()[:8]), handlers: map[string]Handler{}, wake: make(chan struct{}, 1)}
 	q.metrics = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rapport_jobs_total", Help: "Background jobs run, by kind and outcome."}, []string{"kind", "outcome"})
+	pending := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rapport_jobs_pending", Help: "Jobs waiting to run (due or scheduled)."}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		var n int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM jobs WHERE status IN ('pending','running')").Scan(&n); err != nil {
+			return -1
+		}
+		return float64(n)
+	})
 	if reg != nil {
-		reg.MustRegister(q.metrics)
+		reg.MustRegister(q.metrics, pending)
 	}
 	return q
 }
@@ -62,6 +71,11 @@ func (q *Queue) Register(kind string, h Handler) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.handlers[kind] = h
+	// Export every outcome from the start, so dashboards see zeros
+	// rather than missing series.
+	for _, o := range []string{"ok", "retry", "failed"} {
+		q.metrics.WithLabelValues(kind, o)
+	}
 }
 
 // Every makes kind run periodically; the first run is due at once.
