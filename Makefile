@@ -6,11 +6,13 @@ TESTFLAGS ?= -race -count=1 -timeout 20m
 
 .PHONY: test test-sqlite test-postgres vet build run assets bench fuzz screenshots
 
+# Both halves always run; the target fails if either failed.
 test: vet
-	@echo "== SQLite =="
-	RAPPORT_TEST_DB=sqlite $(GO) test $(TESTFLAGS) ./...
-	@echo "== PostgreSQL =="
-	RAPPORT_TEST_DB=postgres $(GO) test $(TESTFLAGS) ./...
+	@status=0; \
+	echo "== SQLite =="; RAPPORT_TEST_DB=sqlite $(GO) test $(TESTFLAGS) ./... || status=1; \
+	echo "== PostgreSQL =="; RAPPORT_TEST_DB=postgres $(GO) test $(TESTFLAGS) ./... || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED"; else echo "make test: both databases passed"; fi; \
+	exit $$status
 
 test-sqlite:
 	RAPPORT_TEST_DB=sqlite $(GO) test $(TESTFLAGS) ./...
