@@ -389,14 +389,17 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 		// for the cursor comparison so pages never overlap.
 		se = "lower(" + se + ")"
 	}
+	// Standard required fields and timestamps are never NULL, so their
+	// order needs no NULL handling and an index on the column serves it.
+	notNull := (!sf.Custom && sf.Required) || sf.Name == "created_at" || sf.Name == "updated_at" || sf.Name == "deleted_at"
 	if q.Cursor != "" {
 		c, err := decodeCursor(q.Cursor, sortName)
 		if err != nil {
 			return nil, err
 		}
-		cmp, idcmp := ">", ">"
+		cmp := ">"
 		if desc {
-			cmp, idcmp = "<", "<"
+			cmp = "<"
 		}
 		var cv any = c.Value
 		if n, ok := cv.(json.Number); ok {
@@ -411,33 +414,40 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 				cv = b != 0
 			}
 		}
+		after := "(" + se + " " + cmp + " ? OR (" + se + " = ? AND id " + cmp + " ?))"
 		switch {
+		case notNull:
+			where = append(where, after)
+			args = append(args, cv, cv, c.ID)
 		case c.Null && !desc:
-			where = append(where, "("+se+" IS NULL AND id "+idcmp+" ?)")
+			where = append(where, "("+se+" IS NULL AND id "+cmp+" ?)")
 			args = append(args, c.ID)
 		case c.Null && desc:
-			where = append(where, "(("+se+" IS NULL AND id "+idcmp+" ?) OR "+se+" IS NOT NULL)")
+			where = append(where, "(("+se+" IS NULL AND id "+cmp+" ?) OR "+se+" IS NOT NULL)")
 			args = append(args, c.ID)
 		case !desc:
-			where = append(where, "(("+se+" IS NOT NULL AND ("+se+" "+cmp+" ? OR ("+se+" = ? AND id "+idcmp+" ?))) OR "+se+" IS NULL)")
+			where = append(where, "(("+se+" IS NOT NULL AND "+after+") OR "+se+" IS NULL)")
 			args = append(args, cv, cv, c.ID)
 		default:
-			where = append(where, "("+se+" IS NOT NULL AND ("+se+" "+cmp+" ? OR ("+se+" = ? AND id "+idcmp+" ?)))")
+			where = append(where, "("+se+" IS NOT NULL AND "+after+")")
 			args = append(args, cv, cv, c.ID)
 		}
 	}
 	dir := "ASC"
-	nulls := "(" + se + " IS NULL) ASC"
+	nulls := "(" + se + " IS NULL) ASC, "
 	if desc {
 		dir = "DESC"
-		nulls = "(" + se + " IS NULL) DESC"
+		nulls = "(" + se + " IS NULL) DESC, "
+	}
+	if notNull {
+		nulls = ""
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
 	query := "SELECT " + sel + ", " + se + " FROM " + o.Table + " WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY " + nulls + ", " + se + " " + dir + ", id " + dir + fmt.Sprintf(" LIMIT %d", limit+1)
+		" ORDER BY " + nulls + se + " " + dir + ", id " + dir + fmt.Sprintf(" LIMIT %d", limit+1)
 	if trashed {
 		// deleted_at is already among the record columns.
 		_ = query

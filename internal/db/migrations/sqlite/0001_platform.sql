@@ -191,7 +191,9 @@ CREATE TABLE tags (
   FOREIGN KEY (workspace_id, owner_id) REFERENCES users (workspace_id, id)
 );
 CREATE UNIQUE INDEX tags_name ON tags (workspace_id, lower(name)) WHERE deleted_at IS NULL;
-CREATE INDEX tags_list ON tags (workspace_id, created_at, id);
+CREATE INDEX tags_by_name ON tags (workspace_id, lower(name), id) WHERE deleted_at IS NULL;
+CREATE INDEX tags_by_created ON tags (workspace_id, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX tags_by_updated ON tags (workspace_id, updated_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX tags_deleted ON tags (deleted_at) WHERE deleted_at IS NOT NULL;
 
 -- +goose Down
