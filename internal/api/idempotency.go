@@ -48,6 +48,14 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		WriteError(w, r, a.Log, errs.Field("header.Idempotency-Key", "must be at most 255 characters"))
 		return
 	}
+	// The key is stored as text: bytes that are not printable ASCII would
+	// be refused by PostgreSQL (a 500) yet kept by SQLite.
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			WriteError(w, r, a.Log, errs.Field("header.Idempotency-Key", "must be printable ASCII, such as a UUID"))
+			return
+		}
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
 		WriteError(w, r, a.Log, errs.E(errs.TooLarge, "The body is larger than %d bytes.", MaxBody))

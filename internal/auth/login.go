@@ -124,13 +124,12 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*User, error) {
 	return u, nil
 }
 
-var dummy string
-
+// dummyHash is a hash with the service's parameters to check unknown
+// e-mails against. It is made once, under a sync.Once: concurrent
+// sign-ins used to race on a package variable.
 func dummyHash(s *Service) string {
-	if dummy == "" {
-		dummy, _ = HashPassword("not-a-real-password", s.Argon2)
-	}
-	return dummy
+	s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("not-a-real-password", s.Argon2) })
+	return s.dummy
 }
 
 func (s *Service) touchLogin(ctx context.Context, u *User) {

@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -34,6 +35,9 @@ type Service struct {
 	// trigger a 429.
 	LoginLimit  int
 	LoginWindow time.Duration
+
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // NewService returns a service with production defaults.

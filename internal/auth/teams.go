@@ -282,6 +282,10 @@ func (s *Service) SaveRole(ctx context.Context, p *Principal, id string, in Role
 			fe = append(fe, errs.FieldError{Location: "body.name", Message: "is required and must be at most 100 characters"})
 		}
 		in.Name = &n
+	} else {
+		// A change that leaves the name out keeps it (the UPDATE below
+		// writes *in.Name).
+		in.Name = &cur.Name
 	}
 	perms := map[string]ObjectPerm{}
 	if cur != nil {

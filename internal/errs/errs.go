@@ -24,6 +24,7 @@ const (
 	TooManyRequests    Code = "too_many_requests"
 	TooLarge           Code = "too_large"
 	Unsupported        Code = "unsupported_media_type"
+	MethodNotAllowed   Code = "method_not_allowed"
 	Internal           Code = "internal"
 )
 
@@ -118,6 +119,8 @@ func Status(c Code) int {
 		return http.StatusRequestEntityTooLarge
 	case Unsupported:
 		return http.StatusUnsupportedMediaType
+	case MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }

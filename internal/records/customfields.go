@@ -257,7 +257,12 @@ func (e *Engine) CreateCustomField(ctx context.Context, p *auth.Principal, in Cu
 	req := in.Required != nil && *in.Required
 	now := e.Now().UTC()
 	id := NewID()
-	_, err := e.DB.Exec(ctx, `INSERT INTO custom_fields (id, workspace_id, object, name, type, label_en, label_es, label_zh, required, options, target, position, created_at, updated_at)
+	tx, err := e.DB.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	_, err = tx.Exec(ctx, `INSERT INTO custom_fields (id, workspace_id, object, name, type, label_en, label_es, label_zh, required, options, target, position, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.WorkspaceID, o.Name, name, string(*in.Type), labels["en"], labels["es"], labels["zh"], req, string(ob), target, pos, db.T(now), db.T(now))
 	if err != nil {
 		if errs.Is(err, errs.Conflict) {
@@ -265,7 +270,70 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.WorkspaceID, o.Name, n
 		}
 		return nil, fmt.Errorf("create custom field: %w", err)
 	}
+	f := Field{Name: name, Type: *in.Type, Options: opts, Target: target, Custom: true}
+	if err := e.fitLeftValues(ctx, tx, p.WorkspaceID, o, &f); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("create custom field: %w", err)
+	}
 	return e.GetCustomField(ctx, p, id)
+}
+
+// fitLeftValues makes the values a removed field of the same name left
+// in records (see DeleteCustomField) fit the new field f: kept in their
+// canonical form when they are valid for its type, dropped when not
+// (they stay in the history). Left as they were, text under a new
+// number field would break every filter and sort on it on PostgreSQL
+// (a failed cast) and match wrongly on SQLite.
+func (e *Engine) fitLeftValues(ctx context.Context, tx *db.Tx, ws string, o *Object, f *Field) error {
+	rows, err := tx.Query(ctx, "SELECT id, custom FROM "+o.Table+" WHERE workspace_id = ? AND "+hasMember(tx.Dialect(), f.Name), ws)
+	if err != nil {
+		return fmt.Errorf("custom field %s: find left values: %w", f.Name, err)
+	}
+	type fix struct {
+		id     any
+		custom string
+	}
+	var fixes []fix
+	for rows.Next() {
+		var id, raw any
+		if err := rows.Scan(&id, &raw); err != nil {
+			rows.Close()
+			return fmt.Errorf("custom field %s: %w", f.Name, err)
+		}
+		var s string
+		switch x := raw.(type) {
+		case string:
+			s = x
+		case []byte:
+			s = string(x)
+		}
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			rows.Close()
+			return fmt.Errorf("custom field %s: %w", f.Name, err)
+		}
+		if v, msg := f.Normalize(m[f.Name]); msg != "" || v == nil {
+			delete(m, f.Name)
+		} else {
+			m[f.Name] = v
+		}
+		b, _ := json.Marshal(m)
+		fixes = append(fixes, fix{id, string(b)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("custom field %s: %w", f.Name, err)
+	}
+	for _, x := range fixes {
+		if _, err := tx.Exec(ctx, "UPDATE "+o.Table+" SET custom = ? WHERE workspace_id = ? AND id = ?", x.custom, ws, x.id); err != nil {
+			return fmt.Errorf("custom field %s: fit left values: %w", f.Name, err)
+		}
+	}
+	return nil
 }
 
 // UpdateCustomField changes a custom field's labels, required flag,

@@ -376,6 +376,13 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 	if !ok || sf.Type == MultiSelect {
 		fe = append(fe, errs.FieldError{Location: "query.sort", Message: fmt.Sprintf("names no sortable field of %s", o.Name)})
 	}
+	for _, s := range q.Fields {
+		// As on a single record: a misspelt field is an error, not a
+		// silently missing column.
+		if _, ok := fieldByName(fields, s); !ok && s != "id" && s != "version" {
+			fe = append(fe, errs.FieldError{Location: "query.fields", Message: "names no field of " + o.Name + ": " + s})
+		}
+	}
 	if len(fe) > 0 {
 		return nil, errs.Fields(fe)
 	}
@@ -393,7 +400,7 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 	// order needs no NULL handling and an index on the column serves it.
 	notNull := (!sf.Custom && sf.Required) || sf.Name == "created_at" || sf.Name == "updated_at" || sf.Name == "deleted_at"
 	if q.Cursor != "" {
-		c, err := decodeCursor(q.Cursor, sortName)
+		c, err := decodeCursor(q.Cursor, sortName, sf)
 		if err != nil {
 			return nil, err
 		}

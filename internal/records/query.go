@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/errs"
 )
@@ -139,7 +140,11 @@ func encodeCursor(c cursor) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s, sort string) (cursor, error) {
+// decodeCursor reads a cursor of the list sorted by sort on field f. A
+// cursor is opaque but travels through clients, so everything in it is
+// checked before it reaches SQL: a forged one is refused like a broken
+// one rather than failing in the driver or quietly skipping rows.
+func decodeCursor(s, sort string, f *Field) (cursor, error) {
 	bad := errs.Field("query.cursor", "is not a cursor from this list (start again without it)")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) > 4096 {
@@ -148,8 +153,50 @@ func decodeCursor(s, sort string) (cursor, error) {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.UseNumber()
 	var c cursor
-	if err := dec.Decode(&c); err != nil || c.ID == "" || c.Sort != sort {
+	if err := dec.Decode(&c); err != nil || !validID(c.ID) || c.Sort != sort || (c.Value == nil) != c.Null || !cursorValueOK(f, c.Value) {
 		return cursor{}, bad
 	}
 	return c, nil
+}
+
+// cursorValueOK reports whether v can be a sort value of field f as list
+// writes it into a cursor: numbers for numeric and boolean fields (and
+// numeric text, as PostgreSQL returns numeric), times and dates in their
+// text forms, ids for references, and NUL-free text otherwise.
+func cursorValueOK(f *Field, v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case json.Number:
+		switch f.Type {
+		case Integer, Decimal, Percent, Money, Boolean:
+			_, err := x.Float64()
+			return err == nil
+		}
+		return false
+	case string:
+		if strings.ContainsRune(x, 0) {
+			return false
+		}
+		switch f.Type {
+		case Integer, Boolean, MultiSelect:
+			return false
+		case Decimal, Percent, Money:
+			_, err := strconv.ParseFloat(x, 64)
+			return err == nil
+		case DateTime:
+			_, err := time.Parse(time.RFC3339Nano, x)
+			return err == nil
+		case Date:
+			if len(x) < 10 {
+				return false
+			}
+			_, err := time.Parse("2006-01-02", x[:10])
+			return err == nil
+		case Reference, User:
+			return validID(x)
+		}
+		return true
+	}
+	return false
 }

@@ -103,6 +103,15 @@ func sqlArg(d db.Dialect, f *Field, v any) any {
 	return v
 }
 
+// hasMember returns SQL true when the custom document holds a member
+// named name (custom fields never store JSON null).
+func hasMember(d db.Dialect, name string) string {
+	if d == db.SQLite {
+		return "json_type(custom, " + jsonPath(name) + ") IS NOT NULL"
+	}
+	return "(custom->'" + name + "') IS NOT NULL"
+}
+
 // ilike returns a case-insensitive substring match of expr.
 func ilike(d db.Dialect, expr string) string {
 	if d == db.Postgres {

@@ -112,7 +112,17 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	metrics := api.NewMetrics(s.Registry)
 	h := api.RecordRoute(s.Mux)
 	h = s.Sessions.LoadAndSave(h)
-	h = http.NewCrossOriginProtection().Handler(h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// API clients get the refusal as problem+json like every other
+		// error; pages keep the plain answer.
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			api.WriteError(w, r, log, errs.E(errs.Forbidden, "Cross-site request refused: send it from this site's own pages, or use an API token without browser cookies."))
+			return
+		}
+		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+	}))
+	h = cop.Handler(h)
 	h = api.Observe(h, log, metrics)
 	s.handler = h
 	return s, nil
@@ -181,6 +191,25 @@ func (s *Server) registerOps() {
 		api.WriteJSON(w, http.StatusOK, s.API.OpenAPI(s.Cfg.Version))
 	})
 	s.Mux.Handle("GET /api/docs", api.DocsHandler())
+	// Anything else under /api/ answers like the API does, in
+	// problem+json: 405 with Allow when the path exists for other
+	// methods, 404 otherwise.
+	s.Mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := s.Mux.Handler(probe); pattern != "/api/" && pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			api.WriteError(w, r, s.Log, errs.E(errs.MethodNotAllowed, "%s is not allowed here; use %s.", r.Method, strings.Join(allow, ", ")))
+			return
+		}
+		api.WriteError(w, r, s.Log, errs.E(errs.NotFound, "No such API route: %s.", r.URL.Path))
+	})
 }
 
 // Run serves on cfg.Addr until ctx ends, then stops taking requests, lets

@@ -1,0 +1,104 @@
+// Command rapport-bench measures Rapport's headline figures beside their
+// floors and writes them to docs/performance.json and docs/performance.md.
+// make bench runs it after make build. With -bare-server ADDR it is
+// instead the floor server itself.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/bench"
+	"github.com/rapport-crm/rapport/internal/bench/bare"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "rapport-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	dur := seconds(10 * time.Second)
+	var (
+		bin      = flag.String("bin", "bin/rapport", "the rapport binary to measure")
+		conc     = flag.Int("c", 16, "concurrent keep-alive clients")
+		rounds   = flag.Int("rounds", 3, "interleaved rounds per load figure; the report gives their medians")
+		cold     = flag.Int("cold-runs", 5, "cold starts of each kind")
+		outJSON  = flag.String("out-json", "docs/performance.json", "write the report as JSON here (empty: don't)")
+		outMD    = flag.String("out-md", "docs/performance.md", "write the report's section of this markdown file (empty: don't)")
+		skipPG   = flag.Bool("skip-postgres", false, "skip the PostgreSQL figures")
+		bareAddr = flag.String("bare-server", "", "serve as the bare floor server on this loopback address, and nothing else")
+	)
+	flag.Var(&dur, "d", "load time per figure, split over -rounds: seconds (5) or a duration (5s)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *bareAddr != "" {
+		return bare.Serve(ctx, *bareAddr)
+	}
+
+	cfg := bench.Config{Bin: *bin, Concurrency: *conc, Duration: time.Duration(dur), Rounds: *rounds, ColdRuns: *cold,
+		SkipPostgres: *skipPG, Progress: os.Stderr}
+	tmp, err := os.MkdirTemp("", "rapport-bench-bin-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if cfg.BareBin, err = bench.BuildBare(ctx, tmp); err == nil {
+		cfg.BareSize = true
+	} else {
+		// Without a Go toolchain the floor is this binary's bare mode: a
+		// fair floor for speed, not for size or memory.
+		fmt.Fprintf(os.Stderr, "rapport-bench: %v; using rapport-bench -bare-server as the floor\n", err)
+		if cfg.BareBin, err = os.Executable(); err != nil {
+			return err
+		}
+		cfg.BareNote = "the bare server could not be built, so rapport-bench -bare-server served as the floor"
+	}
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Println()
+	if err := rep.WriteTable(os.Stdout); err != nil {
+		return err
+	}
+	if *outJSON != "" {
+		if err := rep.WriteJSON(*outJSON); err != nil {
+			return err
+		}
+	}
+	if *outMD != "" {
+		if err := rep.WriteMarkdown(*outMD); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seconds is a duration flag that also takes a bare number of seconds.
+type seconds time.Duration
+
+func (s *seconds) String() string { return time.Duration(*s).String() }
+
+func (s *seconds) Set(v string) error {
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		*s = seconds(n * float64(time.Second))
+	} else if d, err := time.ParseDuration(v); err == nil {
+		*s = seconds(d)
+	} else {
+		return fmt.Errorf("want seconds (5) or a duration (5s), not %q", v)
+	}
+	if *s <= 0 {
+		return fmt.Errorf("must be positive")
+	}
+	return nil
+}
