@@ -1,3 +1,4 @@
 package server
 
-func (s *Server) registerSettingsPages() {}
+// registerSettingsPages mounts Settings and the profile page (adminpages.go).
+func (s *Server) registerSettingsPages() { s.registerAdminPages() }
