@@ -192,7 +192,9 @@ func TestSetupSignInAndTags(t *testing.T) {
 	// Switch to Chinese: navigation and page strings change.
 	e.do(chromedp.Navigate(e.url+"/o/tags"), chromedp.WaitVisible(chromedp.CSS(`.topbar`)),
 		chromedp.Click(chromedp.CSS(`.lang-menu summary, .lang-menu .menu-trigger`)),
-		chromedp.Click(chromedp.CSS(`button[name="lang"][value="zh"]`)), chromedp.WaitVisible(chromedp.CSS(`.page-title`)))
+		chromedp.Click(chromedp.CSS(`button[name="lang"][value="zh"]`)),
+		// The switch posts a form and reloads: wait for the new page, not the old one.
+		chromedp.WaitVisible(chromedp.CSS(`html[lang^="zh"] .page-title`)))
 	if nav := e.text(".nav"); !strings.Contains(nav, "客户") {
 		t.Fatalf("after switching to 中文 the navigation reads %q", nav)
 	}
