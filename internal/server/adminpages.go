@@ -52,27 +52,17 @@ func (s *Server) registerAdminPages() {
 	m.Handle("POST /settings/users/new", s.page(s.userFormPage))
 	m.Handle("GET /settings/users/{id}", s.page(s.userFormPage))
 	m.Handle("POST /settings/users/{id}", s.page(s.userFormPage))
-	m.Handle("POST /settings/users/{id}/totp/disable", s.page(func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-		if err := s.Auth.DisableTOTP(r.Context(), p, r.PathValue("id"), ""); err != nil {
-			return err
-		}
-		s.flash(r, web.FlashSuccess, s.t(r, "admin.totp_off"))
-		http.Redirect(w, r, "/settings/users/"+r.PathValue("id"), http.StatusSeeOther)
-		return nil
-	}))
+	m.Handle("POST /settings/users/{id}/totp/disable", s.action(func(r *http.Request, p *auth.Principal) error {
+		return s.Auth.DisableTOTP(r.Context(), p, r.PathValue("id"), "")
+	}, "admin.totp_off", func(r *http.Request) string { return "/settings/users/" + r.PathValue("id") }))
 	m.Handle("GET /settings/teams", s.page(s.teamsPage))
 	m.Handle("GET /settings/teams/new", s.page(s.teamFormPage))
 	m.Handle("POST /settings/teams/new", s.page(s.teamFormPage))
 	m.Handle("GET /settings/teams/{id}", s.page(s.teamFormPage))
 	m.Handle("POST /settings/teams/{id}", s.page(s.teamFormPage))
-	m.Handle("POST /settings/teams/{id}/delete", s.page(func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-		if err := s.Auth.DeleteTeam(r.Context(), p, r.PathValue("id")); err != nil {
-			return err
-		}
-		s.flash(r, web.FlashSuccess, s.t(r, "msg.deleted"))
-		http.Redirect(w, r, "/settings/teams", http.StatusSeeOther)
-		return nil
-	}))
+	m.Handle("POST /settings/teams/{id}/delete", s.action(func(r *http.Request, p *auth.Principal) error {
+		return s.Auth.DeleteTeam(r.Context(), p, r.PathValue("id"))
+	}, "msg.deleted", func(r *http.Request) string { return "/settings/teams" }))
 	m.Handle("GET /settings/roles", s.page(s.rolesPage))
 	m.Handle("POST /settings/roles", s.page(s.rolesPage))
 	m.Handle("GET /settings/roles/{id}", s.page(s.roleFormPage))
@@ -92,29 +82,32 @@ func (s *Server) registerAdminPages() {
 	}))
 	m.Handle("GET /settings/tokens", s.page(s.tokensPage))
 	m.Handle("POST /settings/tokens", s.page(s.tokensPage))
-	m.Handle("POST /settings/tokens/{id}/revoke", s.page(func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-		if err := s.Auth.RevokeToken(r.Context(), p, r.PathValue("id")); err != nil {
-			return err
-		}
-		s.flash(r, web.FlashSuccess, s.t(r, "admin.token_revoked"))
-		http.Redirect(w, r, "/settings/tokens", http.StatusSeeOther)
-		return nil
-	}))
+	m.Handle("POST /settings/tokens/{id}/revoke", s.action(func(r *http.Request, p *auth.Principal) error {
+		return s.Auth.RevokeToken(r.Context(), p, r.PathValue("id"))
+	}, "admin.token_revoked", func(r *http.Request) string { return "/settings/tokens" }))
 	m.Handle("GET /settings/fields", s.page(s.fieldsPage))
 	m.Handle("GET /settings/fields/new", s.page(s.fieldFormPage))
 	m.Handle("POST /settings/fields/new", s.page(s.fieldFormPage))
 	m.Handle("GET /settings/fields/{id}", s.page(s.fieldFormPage))
 	m.Handle("POST /settings/fields/{id}", s.page(s.fieldFormPage))
-	m.Handle("POST /settings/fields/{id}/delete", s.page(func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-		if err := s.Records.DeleteCustomField(r.Context(), p, r.PathValue("id")); err != nil {
-			return err
-		}
-		s.flash(r, web.FlashSuccess, s.t(r, "msg.deleted"))
-		http.Redirect(w, r, "/settings/fields", http.StatusSeeOther)
-		return nil
-	}))
+	m.Handle("POST /settings/fields/{id}/delete", s.action(func(r *http.Request, p *auth.Principal) error {
+		return s.Records.DeleteCustomField(r.Context(), p, r.PathValue("id"))
+	}, "msg.deleted", func(r *http.Request) string { return "/settings/fields" }))
 	m.Handle("GET /profile", s.page(s.profilePage))
 	m.Handle("POST /profile", s.page(s.profilePage))
+}
+
+// action is a POST that calls one service method, then redirects with a
+// success message.
+func (s *Server) action(do func(r *http.Request, p *auth.Principal) error, msgKey string, to func(r *http.Request) string) http.Handler {
+	return s.page(func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		if err := do(r, p); err != nil {
+			return err
+		}
+		s.flash(r, web.FlashSuccess, s.t(r, msgKey))
+		http.Redirect(w, r, to(r), http.StatusSeeOther)
+		return nil
+	})
 }
 
 func requireAdmin(p *auth.Principal) error {
