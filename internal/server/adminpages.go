@@ -295,10 +295,7 @@ func (s *Server) userFormPage(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	if err != nil {
 		return err
 	}
-	var roleOpts [][2]string
-	for _, ro := range roles {
-		roleOpts = append(roleOpts, [2]string{ro.ID, ro.Name})
-	}
+	roleOpts := roleOptions(roles)
 	if d.Values["role_id"] == "" && len(roles) > 0 {
 		for _, ro := range roles {
 			if ro.Builtin == auth.RoleSales {
@@ -416,10 +413,7 @@ func (s *Server) rolesPage(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	var opts [][2]string
-	for _, ro := range roles {
-		opts = append(opts, [2]string{ro.ID, ro.Name})
-	}
+	opts := roleOptions(roles)
 	d.Items, d.Extra["Copy"] = roles, opts
 	s.renderSettings(w, r, p, status, "admin/roles", "settings.roles", d)
 	return nil
@@ -771,4 +765,13 @@ func qrDataURL(u string) (template.URL, error) {
 	}
 	// Our own PNG bytes, so the data URL is safe to put in src.
 	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())), nil
+}
+
+// roleOptions lists roles as select options.
+func roleOptions(roles []*auth.Role) [][2]string {
+	out := make([][2]string, 0, len(roles))
+	for _, ro := range roles {
+		out = append(out, [2]string{ro.ID, ro.Name})
+	}
+	return out
 }
