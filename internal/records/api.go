@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/auth"
@@ -23,6 +24,11 @@ var listParams = []api.Param{
 // custom fields.
 func (e *Engine) RegisterAPI(a *api.API) {
 	for _, o := range e.Objects() {
+		if len(o.Incoming) > 0 {
+			// Before the generic /{id} routes' documentation order; the
+			// mux prefers the literal path either way.
+			e.registerMerge(a, o)
+		}
 		e.registerObject(a, o)
 	}
 	e.registerCustomFieldsAPI(a)
@@ -85,8 +91,23 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 			return nil
 		}})
 	a.Handle(api.Op{Method: "GET", Path: base + "/{id}", ID: "get_" + o.Name, Tag: tag, Summary: "Read a record of " + o.Name, Response: rec, ETag: true,
-		Params: []api.Param{{Name: "fields", In: "query", Description: "comma-separated fields to return"}},
+		Params: []api.Param{{Name: "fields", In: "query", Description: "comma-separated fields to return"},
+			{Name: "as_of", In: "query", Description: "an RFC 3339 time: the record as it was then, rebuilt from its history (no ETag)"}},
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			if s := r.URL.Query().Get("as_of"); s != "" {
+				t, err := time.Parse(time.RFC3339Nano, s)
+				if err != nil {
+					return errs.Field("query.as_of", "must be a time like 2026-01-31T00:00:00Z")
+				}
+				rc, err := e.AsOf(r.Context(), p, o.Name, api.PathID(r, "id"), t)
+				if err != nil {
+					return err
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Cache-Control", "no-store")
+				_, _ = w.Write(MarshalRecord(rc.fields, rc, splitList(r.URL.Query().Get("fields"))))
+				return nil
+			}
 			rc, err := e.Get(r.Context(), p, o.Name, api.PathID(r, "id"), GetOptions{})
 			if err != nil {
 				return err
@@ -127,8 +148,23 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 			return e.writeRecord(w, r, p, o, rc, http.StatusOK, nil)
 		}})
 	change := api.Schema{"type": "object", "properties": api.Schema{
-		"id": api.Schema{"type": "string"}, "change_set": api.Schema{"type": "string"}, "action": api.Schema{"type": "string", "enum": []string{"create", "update", "delete", "restore"}},
-		"field": api.Schema{"type": "string"}, "old_value": api.Schema{}, "new_value": api.Schema{}, "changed_at": api.Schema{"type": "string", "format": "date-time"}, "changed_by": api.Schema{"type": "string"}}}
+		"id": api.Schema{"type": "string"}, "change_set": api.Schema{"type": "string"}, "action": api.Schema{"type": "string", "enum": []string{"create", "update", "delete", "restore", "merge"}},
+		"field": api.Schema{"type": "string"}, "origin": api.Schema{"type": "string", "description": "revert, merge, merged_from:ID or import when the change was not a plain edit"}, "old_value": api.Schema{}, "new_value": api.Schema{}, "changed_at": api.Schema{"type": "string", "format": "date-time"}, "changed_by": api.Schema{"type": "string"}}}
+	a.Handle(api.Op{Method: "POST", Path: base + "/{id}/revert", ID: "revert_" + o.Name, Tag: tag, ETag: true,
+		Summary:  "Put a record of " + o.Name + " back as it was at as_of, or undo one change (change_id); the revert is itself a change in history",
+		Body:     api.Schema{"type": "object", "properties": api.Schema{"as_of": api.Schema{"type": "string", "format": "date-time"}, "change_id": api.Schema{"type": "string", "format": "uuid"}}, "additionalProperties": false},
+		Response: rec,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			var in RevertInput
+			if err := api.Decode(w, r, &in); err != nil {
+				return err
+			}
+			rc, err := e.Revert(r.Context(), p, o.Name, api.PathID(r, "id"), r.Header.Get("If-Match"), in)
+			if err != nil {
+				return err
+			}
+			return e.writeRecord(w, r, p, o, rc, http.StatusOK, nil)
+		}})
 	a.Handle(api.Op{Method: "GET", Path: base + "/{id}/history", ID: "history_" + o.Name, Tag: tag, Summary: "The history of every change of a record of " + o.Name,
 		Response: api.Schema{"type": "object", "properties": api.Schema{"data": api.Schema{"type": "array", "items": change}}},
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -242,5 +278,29 @@ func (e *Engine) registerCustomFieldsAPI(a *api.API) {
 			}
 			w.WriteHeader(http.StatusNoContent)
 			return nil
+		}})
+}
+
+// registerMerge adds POST /api/v1/{object}/merge for objects whose
+// references a merge knows how to move.
+func (e *Engine) registerMerge(a *api.API, o *Object) {
+	rec := Schema(o, false)
+	a.Handle(api.Op{Method: "POST", Path: "/api/v1/" + o.Name + "/merge", ID: "merge_" + o.Name, Tag: o.Name,
+		Summary: "Merge records of " + o.Name + " into one: choose each field's value; activities, links, relationships, attachments and history move to the survivor; the others go to the trash",
+		Body: api.Schema{"type": "object", "required": []string{"survivor_id", "merged_ids"}, "additionalProperties": false, "properties": api.Schema{
+			"survivor_id": api.Schema{"type": "string", "format": "uuid"},
+			"merged_ids":  api.Schema{"type": "array", "items": api.Schema{"type": "string", "format": "uuid"}, "minItems": 1, "maxItems": 20},
+			"values":      api.Schema{"type": "object", "description": "the value each field keeps; by default the survivor's, else the first merged record's; lists are united"}}},
+		Response: rec,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			var in MergeInput
+			if err := api.Decode(w, r, &in); err != nil {
+				return err
+			}
+			rc, err := e.Merge(r.Context(), p, o.Name, in)
+			if err != nil {
+				return err
+			}
+			return e.writeRecord(w, r, p, o, rc, http.StatusOK, nil)
 		}})
 }

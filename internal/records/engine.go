@@ -43,7 +43,7 @@ func (e *Engine) Register(o *Object) {
 		panic("records: object registered twice: " + o.Name)
 	}
 	for _, f := range o.Fields {
-		if f.Column == "" || !f.Type.Valid() {
+		if (f.Column == "" && f.Type != RefList) || !f.Type.Known() || (f.Type == RefList && (f.Link == nil || f.Target == "")) {
 			panic("records: bad field " + o.Name + "." + f.Name)
 		}
 	}
@@ -101,7 +101,7 @@ func selectList(fields []Field) string {
 	b.WriteString(recordCols)
 	for i := range fields {
 		f := &fields[i]
-		if f.Custom || f.System || f.Name == "owner_id" {
+		if !f.stored() {
 			continue
 		}
 		for _, c := range f.columns() {
@@ -129,7 +129,7 @@ func scanRecord(o *Object, fields []Field, row scanner) (*Record, error) {
 	var slots []slot
 	for i := range fields {
 		f := &fields[i]
-		if f.Custom || f.System || f.Name == "owner_id" {
+		if !f.stored() {
 			continue
 		}
 		s := slot{f: f, vals: make([]any, len(f.columns()))}
@@ -264,6 +264,9 @@ func (e *Engine) load(ctx context.Context, q db.Querier, o *Object, fields []Fie
 		}
 		return nil, fmt.Errorf("load %s %s: %w", o.Name, id, err)
 	}
+	if err := loadLinks(ctx, q, fields, ws, []*Record{r}); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -350,7 +353,14 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 			fe = append(fe, errs.FieldError{Location: loc, Message: fmt.Sprintf("names no field of %s", o.Name)})
 			continue
 		}
-		sqlw, a, msg := filterSQL(d, f, flt)
+		var sqlw string
+		var a []any
+		var msg string
+		if f.Type == EmailList || f.Type == PhoneList || f.Type == RefList {
+			sqlw, a, msg = listFilterSQL(d, f, flt, p.WorkspaceID)
+		} else {
+			sqlw, a, msg = filterSQL(d, f, flt)
+		}
 		if msg != "" {
 			fe = append(fe, errs.FieldError{Location: loc, Message: msg})
 			continue
@@ -373,7 +383,7 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 	}
 	desc := strings.HasPrefix(sortName, "-")
 	sf, ok := fieldByName(fields, strings.TrimPrefix(sortName, "-"))
-	if !ok || sf.Type == MultiSelect {
+	if !ok || sf.Type.listType() {
 		fe = append(fe, errs.FieldError{Location: "query.sort", Message: fmt.Sprintf("names no sortable field of %s", o.Name)})
 	}
 	for _, s := range q.Fields {
@@ -398,7 +408,7 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 	}
 	// Standard required fields and timestamps are never NULL, so their
 	// order needs no NULL handling and an index on the column serves it.
-	notNull := (!sf.Custom && sf.Required) || sf.Name == "created_at" || sf.Name == "updated_at" || sf.Name == "deleted_at"
+	notNull := (!sf.Custom && (sf.Required || sf.NotNull)) || sf.Name == "created_at" || sf.Name == "updated_at" || sf.Name == "deleted_at"
 	if q.Cursor != "" {
 		c, err := decodeCursor(q.Cursor, sortName, sf)
 		if err != nil {
@@ -497,6 +507,10 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list %s: %w", o.Name, db.MapError(err))
+	}
+	rows.Close()
+	if err := loadLinks(ctx, e.DB, fields, p.WorkspaceID, page.Records); err != nil {
+		return nil, err
 	}
 	return page, nil
 }
@@ -638,4 +652,25 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// ScopeSQL returns the condition (on the object's owner_id column) that
+// limits rows to the records the caller reaches, and its arguments; an
+// empty condition when the caller reaches every record.
+func ScopeSQL(p *auth.Principal, object string) (string, []any) {
+	switch p.Perm(object).Scope {
+	case auth.ScopeOwn:
+		return "owner_id = ?", []any{p.UserID}
+	case auth.ScopeTeam:
+		ids := p.TeamUserIDs
+		if len(ids) == 0 {
+			ids = []string{p.UserID}
+		}
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		return "owner_id IN (" + placeholders(len(ids)) + ")", args
+	}
+	return "", nil
 }

@@ -96,6 +96,14 @@ func fieldSchema(f *Field) map[string]any {
 		return map[string]any{"type": nullable("string"), "format": "date-time"}
 	case Boolean:
 		return map[string]any{"type": nullable("boolean")}
+	case EmailList:
+		return map[string]any{"type": nullable("array"), "description": "e-mail addresses; the first is primary unless one says so; strings or objects",
+			"items": map[string]any{"type": "object", "properties": map[string]any{"address": map[string]any{"type": "string", "format": "email"}, "label": map[string]any{"type": "string"}, "primary": map[string]any{"type": "boolean"}}}}
+	case PhoneList:
+		return map[string]any{"type": nullable("array"), "description": "phone numbers as typed (text); number is the E.164 form, read in the workspace's region",
+			"items": map[string]any{"type": "object", "properties": map[string]any{"text": map[string]any{"type": "string"}, "number": map[string]any{"type": "string", "readOnly": true}, "label": map[string]any{"type": "string"}, "primary": map[string]any{"type": "boolean"}}}}
+	case RefList:
+		return map[string]any{"type": nullable("array"), "description": "ids of linked " + f.Target, "items": map[string]any{"type": "string", "format": "uuid"}}
 	case MultiSelect:
 		vals := make([]string, len(f.Options))
 		for i, o := range f.Options {

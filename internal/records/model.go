@@ -81,6 +81,10 @@ type Field struct {
 	Required bool
 	ReadOnly bool // set by the system, never by a client
 	Unique   bool // unique per workspace among live records, case-insensitive
+	// NotNull says the column always holds a value (a field the system
+	// computes), so sorting on it needs no NULL handling and its index
+	// serves the order.
+	NotNull bool
 	MaxLen   int  // for text-like types; 0 means the type's default
 	Options  []Option
 	Target   string // object name of a reference field
@@ -92,6 +96,18 @@ type Field struct {
 	// what a good value looks like.
 	Pattern        *regexp.Regexp
 	PatternMessage string
+	// Link says where the values of a RefList field are stored.
+	Link *Link
+
+	// region is the workspace's region while a phone list is normalised.
+	region string
+}
+
+// stored reports whether the field has its own column(s) in the object's
+// table (custom fields live in the custom document, link fields in
+// their link table, system fields among the record columns).
+func (f *Field) stored() bool {
+	return !f.Custom && !f.System && f.Name != "owner_id" && f.Type != RefList
 }
 
 // Label returns the field's label for lang using tr for standard fields.
@@ -131,6 +147,7 @@ type Hooks struct {
 	AfterUpdate  func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *Record) error
 	BeforeDelete func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *Record) error
 	AfterDelete  func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *Record) error
+	AfterRestore func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *Record) error
 }
 
 // Object describes a kind of record: its table, its standard fields and
@@ -148,6 +165,26 @@ type Object struct {
 	Customizable bool // admins may add custom fields
 	Section      string
 	Hooks        Hooks
+	// Incoming lists the columns elsewhere that refer to this object's
+	// records; a merge moves them to the surviving record.
+	Incoming []Incoming
+}
+
+// Incoming is a column of another table that refers to an object's
+// records.
+type Incoming struct {
+	Table  string
+	Column string
+	// Unique are the other columns of a unique key the rows belong to: a
+	// row that would repeat one of the survivor's is dropped instead.
+	Unique []string
+	// NotSelf is a column that must not end up equal to Column (a
+	// relationship between two of the merged records is dropped).
+	NotSelf string
+	// Object and Field, when Table is an object's table and Column one
+	// of its reference fields: each moved record gets a history entry.
+	Object string
+	Field  string
 }
 
 // Field returns the standard field named name.

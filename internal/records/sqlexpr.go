@@ -202,6 +202,8 @@ func scanValue(f *Field, raw any) (any, error) {
 			return nil, err
 		}
 		return FormatTime(t.Time), nil
+	case EmailList, PhoneList:
+		return scanList(f, raw)
 	case MultiSelect:
 		s, ok := raw.(string)
 		if !ok {
@@ -243,7 +245,7 @@ func columnArgs(d db.Dialect, f *Field, v any) []any {
 		return []any{nil}
 	}
 	switch f.Type {
-	case MultiSelect:
+	case MultiSelect, EmailList, PhoneList:
 		b, _ := json.Marshal(v)
 		return []any{string(b)}
 	case DateTime:
@@ -299,3 +301,7 @@ func decodeCustom(fields []Field, raw any) (map[string]any, error) {
 	}
 	return out, nil
 }
+
+// FormatTimeSeconds formats a time as datetime fields hold it: RFC 3339
+// in UTC to the second.
+func FormatTimeSeconds(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -57,7 +57,7 @@ func (f *Field) Normalize(v any) (any, string) {
 		if f.Type != LongText {
 			s = strings.TrimSpace(s)
 		}
-		if s == "" && f.Type != MultiSelect {
+		if s == "" && !f.Type.listType() {
 			return nil, ""
 		}
 		v = s
@@ -249,6 +249,12 @@ func (f *Field) Normalize(v any) (any, string) {
 			return nil, ""
 		}
 		return out, ""
+	case EmailList:
+		return normalizeEmails(v)
+	case PhoneList:
+		return normalizePhones(v, f.region)
+	case RefList:
+		return normalizeRefs(v)
 	case Reference, User:
 		s, ok := v.(string)
 		if !ok {

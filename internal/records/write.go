@@ -70,7 +70,7 @@ func (e *Engine) CreateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 	args := []any{r.ID, p.WorkspaceID, nullID(r.OwnerID), db.T(now), nullID(p.UserID), db.T(now), nullID(p.UserID), r.Version, customJSON(fields, r.Values)}
 	for i := range fields {
 		f := &fields[i]
-		if f.Custom || f.System || f.Name == "owner_id" {
+		if !f.stored() {
 			continue
 		}
 		cols = append(cols, f.columns()...)
@@ -80,10 +80,17 @@ func (e *Engine) CreateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 	if _, err := tx.Exec(ctx, q, args...); err != nil {
 		return nil, uniqueError(o, fields, fmt.Errorf("create %s: %w", o.Name, err))
 	}
+	for i := range fields {
+		if f := &fields[i]; f.Type == RefList && r.Values[f.Name] != nil {
+			if err := saveLinks(ctx, tx, f, p.WorkspaceID, r.ID, nil, r.Values[f.Name]); err != nil {
+				return nil, err
+			}
+		}
+	}
 	r.setSystemValues()
 	r.fields = fields
 	snap := snapshot(fields, r.Values)
-	if err := writeChange(ctx, tx, p, o.Name, r.ID, uuid.Must(uuid.NewV7()).String(), "create", "", nil, snap, now); err != nil {
+	if err := writeChange(ctx, tx, p, o.Name, r.ID, uuid.Must(uuid.NewV7()).String(), "create", "", nil, snap, now, ""); err != nil {
 		return nil, err
 	}
 	if o.Hooks.AfterCreate != nil {
@@ -125,6 +132,16 @@ func (e *Engine) Update(ctx context.Context, p *auth.Principal, object, id, ifMa
 
 // UpdateTx is Update inside the caller's transaction.
 func (e *Engine) UpdateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, ifMatch string, in Input) (*Record, error) {
+	return e.updateTx(ctx, tx, p, o, id, ifMatch, in, "")
+}
+
+// UpdateTxOrigin is UpdateTx with the history rows marked as made by
+// origin ("merge", "import", "revert").
+func (e *Engine) UpdateTxOrigin(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id string, in Input, origin string) (*Record, error) {
+	return e.updateTx(ctx, tx, p, o, id, "", in, origin)
+}
+
+func (e *Engine) updateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, ifMatch string, in Input, origin string) (*Record, error) {
 	fields, err := e.Fields(ctx, tx, p.WorkspaceID, o)
 	if err != nil {
 		return nil, err
@@ -172,7 +189,7 @@ func (e *Engine) UpdateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 	sets := []string{"owner_id = ?", "updated_at = ?", "updated_by = ?", "version = version + 1", "custom = ?"}
 	args := []any{nullID(r.OwnerID), db.T(now), nullID(p.UserID), customJSON(fields, r.Values)}
 	for _, f := range changed {
-		if f.Custom || f.Name == "owner_id" {
+		if !f.stored() {
 			continue
 		}
 		for j, c := range f.columns() {
@@ -188,12 +205,19 @@ func (e *Engine) UpdateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil, errs.E(errs.PreconditionFailed, "The record was changed by someone else since you read it.")
 	}
+	for _, f := range changed {
+		if f.Type == RefList {
+			if err := saveLinks(ctx, tx, f, p.WorkspaceID, r.ID, old.Values[f.Name], r.Values[f.Name]); err != nil {
+				return nil, err
+			}
+		}
+	}
 	r.Version = old.Version + 1
 	r.UpdatedAt, r.UpdatedBy = now, p.UserID
 	r.setSystemValues()
 	set := uuid.Must(uuid.NewV7()).String()
 	for _, f := range changed {
-		if err := writeChange(ctx, tx, p, o.Name, r.ID, set, "update", f.Name, old.Values[f.Name], r.Values[f.Name], now); err != nil {
+		if err := writeChange(ctx, tx, p, o.Name, r.ID, set, "update", f.Name, old.Values[f.Name], r.Values[f.Name], now, origin); err != nil {
 			return nil, err
 		}
 	}
@@ -255,6 +279,15 @@ func (e *Engine) trashOp(ctx context.Context, p *auth.Principal, object, id, ifM
 	if ifMatch != "" && !etagMatches(ifMatch, r.ETag()) {
 		return errs.E(errs.PreconditionFailed, "The record was changed by someone else since you read it (ETag %s).", r.ETag())
 	}
+	if !del && len(o.Incoming) > 0 {
+		var into *string
+		if err := tx.QueryRow(ctx, "SELECT merged_into FROM "+o.Table+" WHERE workspace_id = ? AND id = ?", p.WorkspaceID, r.ID).Scan(&into); err != nil {
+			return fmt.Errorf("restore %s: %w", o.Name, err)
+		}
+		if into != nil && *into != "" {
+			return errs.E(errs.Conflict, "This record was merged into %s; open that record instead.", *into)
+		}
+	}
 	if del && o.Hooks.BeforeDelete != nil {
 		if err := o.Hooks.BeforeDelete(ctx, tx, p, r); err != nil {
 			return err
@@ -271,11 +304,16 @@ func (e *Engine) trashOp(ctx context.Context, p *auth.Principal, object, id, ifM
 	if err != nil {
 		return uniqueError(o, fields, fmt.Errorf("%s %s: %w", action, o.Name, err))
 	}
-	if err := writeChange(ctx, tx, p, o.Name, r.ID, uuid.Must(uuid.NewV7()).String(), action, "", nil, nil, now); err != nil {
+	if err := writeChange(ctx, tx, p, o.Name, r.ID, uuid.Must(uuid.NewV7()).String(), action, "", nil, nil, now, ""); err != nil {
 		return err
 	}
 	if del && o.Hooks.AfterDelete != nil {
 		if err := o.Hooks.AfterDelete(ctx, tx, p, r); err != nil {
+			return err
+		}
+	}
+	if !del && o.Hooks.AfterRestore != nil {
+		if err := o.Hooks.AfterRestore(ctx, tx, p, r); err != nil {
 			return err
 		}
 	}
@@ -320,6 +358,11 @@ func (e *Engine) apply(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Obj
 		if f.ReadOnly {
 			fe = append(fe, errs.FieldError{Location: loc, Message: "is read-only"})
 			continue
+		}
+		if f.Type == PhoneList {
+			ff := *f
+			ff.region = workspaceRegion(ctx, tx, p.WorkspaceID)
+			f = &ff
 		}
 		v, msg := f.Normalize(in[k])
 		if msg != "" {
@@ -373,6 +416,10 @@ func (e *Engine) apply(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Obj
 			}
 		case Reference:
 			if msg := e.checkReference(ctx, tx, p.WorkspaceID, f.Target, v.(string)); msg != "" {
+				fe = append(fe, errs.FieldError{Location: "body." + f.Name, Message: msg})
+			}
+		case RefList:
+			if msg := e.checkRefs(ctx, tx, p.WorkspaceID, f.Target, v.([]string)); msg != "" {
 				fe = append(fe, errs.FieldError{Location: "body." + f.Name, Message: msg})
 			}
 		}
@@ -479,7 +526,7 @@ func snapshot(fields []Field, values map[string]any) map[string]any {
 	return m
 }
 
-func writeChange(ctx context.Context, tx *db.Tx, p *auth.Principal, object, recordID, set, action, field string, oldV, newV any, at time.Time) error {
+func writeChange(ctx context.Context, tx *db.Tx, p *auth.Principal, object, recordID, set, action, field string, oldV, newV any, at time.Time, origin string) error {
 	enc := func(v any) any {
 		if v == nil {
 			return nil
@@ -487,8 +534,8 @@ func writeChange(ctx context.Context, tx *db.Tx, p *auth.Principal, object, reco
 		b, _ := json.Marshal(v)
 		return string(b)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO record_changes (id, workspace_id, object, record_id, change_set, action, field, old_value, new_value, changed_at, changed_by)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, NewID(), p.WorkspaceID, object, recordID, set, action, field, enc(oldV), enc(newV), db.T(at), nullID(p.UserID))
+	_, err := tx.Exec(ctx, `INSERT INTO record_changes (id, workspace_id, object, record_id, change_set, action, field, old_value, new_value, changed_at, changed_by, origin)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, NewID(), p.WorkspaceID, object, recordID, set, action, field, enc(oldV), enc(newV), db.T(at), nullID(p.UserID), origin)
 	if err != nil {
 		return fmt.Errorf("write history: %w", err)
 	}
