@@ -1,0 +1,8 @@
+package activities
+
+import "encoding/json"
+
+func jsonOf(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}

@@ -1,0 +1,270 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/db"
+	"github.com/rapport-crm/rapport/internal/errs"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// Service holds the rules of activities, the timeline, "My day" and
+// reminders.
+type Service struct {
+	DB      *db.DB
+	Records *records.Engine
+	Now     func() time.Time
+}
+
+// Register adds the activity object with this service's hooks.
+func (s *Service) Register(e *records.Engine) {
+	o := *Object
+	o.Hooks = records.Hooks{
+		BeforeCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
+			return s.before(p, nil, r)
+		},
+		BeforeUpdate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *records.Record) error {
+			return s.before(p, old, r)
+		},
+		AfterUpdate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *records.Record) error {
+			if str(old, "remind_at") != str(r, "remind_at") {
+				// A new reminder time fires again.
+				if _, err := tx.Exec(ctx, "UPDATE activities SET reminded_at = NULL WHERE workspace_id = ? AND id = ?", p.WorkspaceID, r.ID); err != nil {
+					return fmt.Errorf("reset reminder: %w", err)
+				}
+			}
+			return nil
+		},
+	}
+	e.Register(&o)
+}
+
+func str(r *records.Record, name string) string {
+	s, _ := r.Values[name].(string)
+	return s
+}
+
+func (s *Service) before(p *auth.Principal, old, r *records.Record) error {
+	now := records.FormatTimeSeconds(s.Now())
+	typ := str(r, "type")
+	var fe []errs.FieldError
+	if typ == Meeting && str(r, "starts_at") == "" {
+		fe = append(fe, errs.FieldError{Location: "body.starts_at", Message: "is required for a meeting"})
+	}
+	if st, en := str(r, "starts_at"), str(r, "ends_at"); st != "" && en != "" && en < st {
+		fe = append(fe, errs.FieldError{Location: "body.ends_at", Message: "must not be before the start"})
+	}
+	if d, ok := r.Values["duration_seconds"].(int64); ok && (d < 0 || d > 7*24*3600) {
+		fe = append(fe, errs.FieldError{Location: "body.duration_seconds", Message: "must be between 0 and 604800"})
+	}
+	if len(fe) > 0 {
+		return errs.Fields(fe)
+	}
+	if typ == Task {
+		if _, ok := r.Values["done"]; !ok {
+			r.Values["done"] = false
+		}
+		if _, ok := r.Values["priority"]; !ok {
+			r.Values["priority"] = "normal"
+		}
+		if _, ok := r.Values["assignee_id"]; !ok && old == nil {
+			r.Values["assignee_id"] = r.OwnerID
+		}
+	}
+	done, _ := r.Values["done"].(bool)
+	wasDone := false
+	if old != nil {
+		wasDone, _ = old.Values["done"].(bool)
+	}
+	switch {
+	case done && !wasDone:
+		r.Values["done_at"] = now
+	case !done:
+		delete(r.Values, "done_at")
+	}
+	// When it happened: the client's time, else the meeting's start or
+	// the e-mail's sending, else now.
+	if str(r, "occurred_at") == "" || (old != nil && str(old, "occurred_at") == str(r, "occurred_at") && derived(old) == str(old, "occurred_at") && derived(r) != "") {
+		switch {
+		case derived(r) != "":
+			r.Values["occurred_at"] = derived(r)
+		case old != nil && str(old, "occurred_at") != "":
+			r.Values["occurred_at"] = str(old, "occurred_at")
+		default:
+			r.Values["occurred_at"] = now
+		}
+	}
+	return nil
+}
+
+// derived is the time an activity happened according to its own fields.
+func derived(r *records.Record) string {
+	switch str(r, "type") {
+	case Meeting:
+		return str(r, "starts_at")
+	case Email:
+		return str(r, "sent_at")
+	}
+	return ""
+}
+
+// Entry is one item of a record's timeline: an activity or a change of
+// the record's fields.
+type Entry struct {
+	Kind     string          `json:"kind"` // activity, change
+	At       time.Time       `json:"at"`
+	Activity *records.Record `json:"-"`
+	Change   *records.Change `json:"change,omitempty"`
+}
+
+// TimelineQuery narrows a timeline.
+type TimelineQuery struct {
+	Types  []string // activity types, and "change" for field changes; empty: all
+	Before time.Time
+	Limit  int
+}
+
+// Timeline returns a record's activities and field changes, newest
+// first, as the caller may see them.
+func (s *Service) Timeline(ctx context.Context, p *auth.Principal, object, id string, q TimelineQuery) ([]Entry, []records.Field, error) {
+	if _, err := s.Records.Get(ctx, p, object, id, records.GetOptions{}); err != nil {
+		return nil, nil, err
+	}
+	link := map[string]string{"accounts": "account_ids", "contacts": "contact_ids"}[object]
+	if link == "" {
+		return nil, nil, errs.ErrNotFound
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	want := func(t string) bool {
+		if len(q.Types) == 0 {
+			return true
+		}
+		for _, x := range q.Types {
+			if x == t {
+				return true
+			}
+		}
+		return false
+	}
+	for _, t := range q.Types {
+		if t != "change" && !validType(t) {
+			return nil, nil, errs.Field("query.type", "must be note, task, call, meeting, email or change")
+		}
+	}
+	var out []Entry
+	var fields []records.Field
+	var types []string
+	for _, t := range q.Types {
+		if t != "change" {
+			types = append(types, t)
+		}
+	}
+	if p.Can("activities", auth.ActRead) && (len(q.Types) == 0 || len(types) > 0) {
+		lq := records.ListQuery{Limit: limit, Sort: "-occurred_at",
+			Filters: []records.Filter{{Field: link, Op: records.OpEq, Value: id}}}
+		if len(types) > 0 {
+			lq.Filters = append(lq.Filters, records.Filter{Field: "type", Op: records.OpIn, Value: strings.Join(types, ",")})
+		}
+		if !q.Before.IsZero() {
+			lq.Filters = append(lq.Filters, records.Filter{Field: "occurred_at", Op: records.OpLt, Value: q.Before.UTC().Format(time.RFC3339)})
+		}
+		pg, err := s.Records.List(ctx, p, "activities", lq)
+		if err != nil {
+			return nil, nil, err
+		}
+		fields = pg.Fields
+		for _, r := range pg.Records {
+			at, _ := time.Parse(time.RFC3339, str(r, "occurred_at"))
+			out = append(out, Entry{Kind: "activity", At: at, Activity: r})
+		}
+	}
+	if want("change") {
+		hist, err := s.Records.History(ctx, p, object, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range hist {
+			c := hist[i]
+			if !q.Before.IsZero() && !c.ChangedAt.Before(q.Before) {
+				continue
+			}
+			out = append(out, Entry{Kind: "change", At: c.ChangedAt, Change: &c})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, fields, nil
+}
+
+func validType(t string) bool {
+	for _, o := range Types {
+		if o.Value == t {
+			return true
+		}
+	}
+	return false
+}
+
+// OpenTasks returns the open tasks linked to a record, soonest due first.
+func (s *Service) OpenTasks(ctx context.Context, p *auth.Principal, object, id string) ([]*records.Record, error) {
+	link := map[string]string{"accounts": "account_ids", "contacts": "contact_ids"}[object]
+	pg, err := s.Records.List(ctx, p, "activities", records.ListQuery{Limit: 50, Sort: "due_at", Filters: []records.Filter{
+		{Field: link, Op: records.OpEq, Value: id}, {Field: "type", Op: records.OpEq, Value: Task}, {Field: "done", Op: records.OpEq, Value: "false"}}})
+	if err != nil {
+		return nil, err
+	}
+	return pg.Records, nil
+}
+
+// MyDay is what a user has to do today: open tasks due by the end of
+// the day (overdue first), today's meetings and the unread
+// notifications.
+type MyDay struct {
+	Overdue  []*records.Record `json:"-"`
+	DueToday []*records.Record `json:"-"`
+	Upcoming []*records.Record `json:"-"`
+	Meetings []*records.Record `json:"-"`
+}
+
+// Day returns the user's day in their time zone.
+func (s *Service) Day(ctx context.Context, p *auth.Principal, loc *time.Location) (*MyDay, []records.Field, error) {
+	now := s.Now().In(loc)
+	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	end := start.AddDate(0, 0, 1)
+	f := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	tasks, err := s.Records.List(ctx, p, "activities", records.ListQuery{Limit: 200, Sort: "due_at", Filters: []records.Filter{
+		{Field: "type", Op: records.OpEq, Value: Task}, {Field: "done", Op: records.OpEq, Value: "false"},
+		{Field: "assignee_id", Op: records.OpEq, Value: p.UserID}, {Field: "due_at", Op: records.OpLt, Value: f(end.AddDate(0, 0, 7))}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &MyDay{}
+	for _, r := range tasks.Records {
+		due, _ := time.Parse(time.RFC3339, str(r, "due_at"))
+		switch {
+		case due.Before(start):
+			d.Overdue = append(d.Overdue, r)
+		case due.Before(end):
+			d.DueToday = append(d.DueToday, r)
+		default:
+			d.Upcoming = append(d.Upcoming, r)
+		}
+	}
+	meetings, err := s.Records.List(ctx, p, "activities", records.ListQuery{Limit: 100, Sort: "starts_at", Filters: []records.Filter{
+		{Field: "type", Op: records.OpEq, Value: Meeting}, {Field: "owner_id", Op: records.OpEq, Value: p.UserID}, {Field: "starts_at", Op: records.OpGte, Value: f(start)}, {Field: "starts_at", Op: records.OpLt, Value: f(end)}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	d.Meetings = meetings.Records
+	return d, tasks.Fields, nil
+}
