@@ -4,7 +4,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: test test-sqlite test-postgres vet build run assets bench fuzz screenshots
+.PHONY: test test-sqlite test-postgres vet build run assets bench bench-customers fuzz screenshots
 
 # Both halves always run; the target fails if either failed.
 test: vet
@@ -41,6 +41,12 @@ assets:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	@if [ -d ./cmd/rapport-bench ]; then $(MAKE) --no-print-directory build && $(GO) run ./cmd/rapport-bench; fi
+
+# The customer figures on a generated workspace (1M contacts, 200k
+# accounts, 5M activities by default; override with BENCH_ARGS, e.g.
+# BENCH_ARGS='-contacts 100000 -accounts 20000 -activities 500000').
+bench-customers: build
+	$(GO) run ./cmd/rapport-bench -customers -c 4 $(BENCH_ARGS)
 
 FUZZTIME ?= 60s
 fuzz:

@@ -36,6 +36,11 @@ func run() error {
 		outMD    = flag.String("out-md", "docs/performance.md", "write the report's section of this markdown file (empty: don't)")
 		skipPG   = flag.Bool("skip-postgres", false, "skip the PostgreSQL figures")
 		bareAddr = flag.String("bare-server", "", "serve as the bare floor server on this loopback address, and nothing else")
+		custs    = flag.Bool("customers", false, "measure the customer figures on a generated workspace instead (make bench-customers)")
+		accounts = flag.Int("accounts", 200_000, "with -customers: accounts to generate")
+		contacts = flag.Int("contacts", 1_000_000, "with -customers: contacts to generate")
+		acts     = flag.Int("activities", 5_000_000, "with -customers: activities to generate")
+		seed     = flag.Int64("seed", 1, "with -customers: the demo data's seed")
 	)
 	flag.Var(&dur, "d", "load time per figure, split over -rounds: seconds (5) or a duration (5s)")
 	flag.Parse()
@@ -63,7 +68,15 @@ func run() error {
 		}
 		cfg.BareNote = "the bare server could not be built, so rapport-bench -bare-server served as the floor"
 	}
-	rep, err := bench.Run(ctx, cfg)
+	var rep *bench.Report
+	if *custs {
+		if *outJSON == "docs/performance.json" {
+			*outJSON = "docs/performance-customers.json"
+		}
+		rep, err = bench.RunCustomers(ctx, bench.CustomersConfig{Config: cfg, Accounts: *accounts, Contacts: *contacts, Activities: *acts, Seed: *seed})
+	} else {
+		rep, err = bench.Run(ctx, cfg)
+	}
 	if err != nil {
 		return err
 	}

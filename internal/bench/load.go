@@ -126,6 +126,7 @@ type HTTPTarget struct {
 	URL    func(worker, n int) string
 	Body   func(worker, n int) []byte // nil for no body
 	Token  string                     // bearer token, if any
+	Cookie string                     // Cookie header (a browser session), if any
 	Want   int                        // the status that counts as success
 }
 
@@ -143,6 +144,9 @@ func (t HTTPTarget) Op(c *http.Client) Op {
 		}
 		if t.Token != "" {
 			req.Header.Set("Authorization", "Bearer "+t.Token)
+		}
+		if t.Cookie != "" {
+			req.Header.Set("Cookie", t.Cookie)
 		}
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")

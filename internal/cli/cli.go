@@ -37,7 +37,7 @@ func New(version string, stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json (env RAPPORT_LOG_FORMAT)")
 	pf.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error (env RAPPORT_LOG_LEVEL)")
 
-	root.AddCommand(serveCmd(&cfg, stderr), setupCmd(&cfg, stdout, stderr), migrateCmd(&cfg, stderr), tokenCmd(&cfg, stdout, stderr),
+	root.AddCommand(serveCmd(&cfg, stderr), setupCmd(&cfg, stdout, stderr), demoCmd(&cfg, stdout, stderr), migrateCmd(&cfg, stderr), tokenCmd(&cfg, stdout, stderr),
 		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintln(stdout, "rapport", version)
 			return nil
@@ -79,6 +79,8 @@ Configuration comes from flags or RAPPORT_* environment variables:
   --log-level / RAPPORT_LOG_LEVEL        debug, info, warn, error
   --secure-cookies / RAPPORT_SECURE_COOKIES   mark cookies Secure (serve behind HTTPS)
   --session-lifetime / RAPPORT_SESSION_LIFETIME  idle time before a session ends (default 12h)
+  --files-dir / RAPPORT_FILES  directory for attachments (default DATA/files)
+  --max-upload / RAPPORT_MAX_UPLOAD  largest attachment in bytes (default 26214400)
 
 Migrations run at start. Stop with Ctrl-C (SIGINT) or SIGTERM: requests
 in flight and the running background job finish first.`,
@@ -104,6 +106,8 @@ in flight and the running background job finish first.`,
 	}
 	c.Flags().StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env RAPPORT_ADDR)")
 	c.Flags().BoolVar(&cfg.SecureCookies, "secure-cookies", cfg.SecureCookies, "mark cookies Secure, for serving behind HTTPS (env RAPPORT_SECURE_COOKIES)")
+	c.Flags().StringVar(&cfg.FilesDir, "files-dir", cfg.FilesDir, "directory for attachments (default DATA/files; env RAPPORT_FILES)")
+	c.Flags().Int64Var(&cfg.MaxUpload, "max-upload", cfg.MaxUpload, "largest attachment in bytes (default 25 MiB; env RAPPORT_MAX_UPLOAD)")
 	c.Flags().DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "idle time before a browser session ends (env RAPPORT_SESSION_LIFETIME)")
 	return c
 }

@@ -4,6 +4,7 @@ package config
 
 import (
 	"os"
+	"strconv"
 	"time"
 )
 
@@ -18,6 +19,8 @@ type Config struct {
 	SecureCookies   bool          // mark cookies Secure (behind HTTPS)
 	ShutdownTimeout time.Duration
 	Version         string
+	FilesDir        string // attachments; DataDir/files when empty
+	MaxUpload       int64  // largest attachment in bytes; 25 MiB when zero
 }
 
 // Default returns the defaults, overridden by RAPPORT_* variables.
@@ -44,6 +47,14 @@ func Default() Config {
 	}
 	if v := os.Getenv("RAPPORT_LOG_LEVEL"); v != "" {
 		c.LogLevel = v
+	}
+	if v := os.Getenv("RAPPORT_FILES"); v != "" {
+		c.FilesDir = v
+	}
+	if v := os.Getenv("RAPPORT_MAX_UPLOAD"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			c.MaxUpload = n
+		}
 	}
 	if v := os.Getenv("RAPPORT_SECURE_COOKIES"); v == "true" || v == "1" {
 		c.SecureCookies = true

@@ -1,0 +1,400 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/customers"
+	"github.com/rapport-crm/rapport/internal/db"
+	"github.com/rapport-crm/rapport/internal/match"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/search"
+)
+
+// LoadOptions say where generated records go.
+type LoadOptions struct {
+	Workspace string   // an existing workspace
+	Owners    []string // users the records are spread over (at least one)
+	// Progress, when set, is called after each chunk with the stage
+	// ("accounts", "contacts", "activities"), records done and total.
+	Progress func(stage string, done, total int)
+}
+
+// Stats count what Load wrote.
+type Stats struct {
+	Accounts, Contacts, Activities int
+	Rows                           int // every row, links, history and search keys included
+	Elapsed                        time.Duration
+}
+
+// ID returns the deterministic id of generated record i of a kind in a
+// workspace, so reruns and links need no look-ups.
+func ID(ws, kind string, i int) string {
+	h := fnv.New32a()
+	h.Write([]byte(ws))
+	k := map[string]int{"accounts": 1, "contacts": 2, "activities": 3}[kind]
+	return fmt.Sprintf("%08x-%04x-7000-8000-%012x", h.Sum32(), k, i)
+}
+
+// table collects rows of one table for a multi-row INSERT.
+type table struct {
+	name     string
+	cols     []string
+	suffix   string // e.g. ON CONFLICT DO NOTHING
+	rows     []any
+	nrows    int
+	perBatch int
+}
+
+func newTable(name, suffix string, cols ...string) *table {
+	// SQLite allows 32,766 parameters per statement, PostgreSQL 65,535.
+	return &table{name: name, cols: cols, suffix: suffix, perBatch: 30000 / len(cols)}
+}
+
+func (t *table) add(vals ...any) {
+	t.rows = append(t.rows, vals...)
+	t.nrows++
+}
+
+func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
+	n := t.nrows
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.cols)), ",") + ")"
+	for start := 0; start < t.nrows; start += t.perBatch {
+		end := min(start+t.perBatch, t.nrows)
+		q := "INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", end-start), ",") + " " + t.suffix
+		if _, err := tx.Exec(ctx, q, t.rows[start*len(t.cols):end*len(t.cols)]...); err != nil {
+			return 0, fmt.Errorf("load %s: %w", t.name, err)
+		}
+	}
+	t.rows, t.nrows = t.rows[:0], 0
+	return n, nil
+}
+
+// chunk is the rows of a range of records, built off the writer.
+type chunk struct {
+	tables []*table
+	n      int
+}
+
+const chunkSize = 2000
+
+// Load writes the generator's accounts, contacts and activities into
+// the workspace, with everything the application writes for a record:
+// history, search terms, duplicate keys, account memberships and
+// activity links. Records are built on every core; one writer inserts
+// them in transactions of a few thousand.
+func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, error) {
+	start := time.Now()
+	var st Stats
+	if len(opt.Owners) == 0 {
+		return st, fmt.Errorf("load: no owners")
+	}
+	c := g.Config()
+	now := time.Unix(c.Now, 0).UTC()
+	stages := []struct {
+		name  string
+		total int
+		build func(lo, hi int) *chunk
+	}{
+		{"accounts", c.Accounts, func(lo, hi int) *chunk { return buildAccounts(g, opt, now, lo, hi) }},
+		{"contacts", c.Contacts, func(lo, hi int) *chunk { return buildContacts(g, opt, now, lo, hi) }},
+		{"activities", c.Activities, func(lo, hi int) *chunk { return buildActivities(g, opt, lo, hi) }},
+	}
+	for _, sg := range stages {
+		if sg.total == 0 {
+			continue
+		}
+		n, rows, err := pipeline(ctx, d, sg.total, sg.build, func(done int) {
+			if opt.Progress != nil {
+				opt.Progress(sg.name, done, sg.total)
+			}
+		})
+		if err != nil {
+			return st, err
+		}
+		st.Rows += rows
+		switch sg.name {
+		case "accounts":
+			st.Accounts = n
+		case "contacts":
+			st.Contacts = n
+		default:
+			st.Activities = n
+		}
+	}
+	st.Elapsed = time.Since(start)
+	return st, nil
+}
+
+func pipeline(ctx context.Context, d *db.DB, total int, build func(lo, hi int) *chunk, progress func(int)) (int, int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan [2]int)
+	out := make(chan *chunk, 4)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				select {
+				case out <- build(j[0], j[1]):
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for lo := 0; lo < total; lo += chunkSize {
+			select {
+			case jobs <- [2]int{lo, min(lo+chunkSize, total)}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(out) }()
+	done, rows := 0, 0
+	for ch := range out {
+		tx, err := d.Begin(ctx)
+		if err != nil {
+			return done, rows, err
+		}
+		for _, t := range ch.tables {
+			n, err := t.flush(ctx, tx)
+			if err != nil {
+				tx.Rollback()
+				return done, rows, err
+			}
+			rows += n
+		}
+		if err := tx.Commit(); err != nil {
+			return done, rows, fmt.Errorf("load: %w", err)
+		}
+		done += ch.n
+		progress(done)
+	}
+	return done, rows, ctx.Err()
+}
+
+var recordCols = []string{"id", "workspace_id", "owner_id", "created_at", "created_by", "updated_at", "updated_by", "version", "custom"}
+
+func historyTable() *table {
+	return newTable("record_changes", "", "id", "workspace_id", "object", "record_id", "change_set", "action", "field", "old_value", "new_value", "changed_at", "changed_by", "origin")
+}
+
+func addHistory(t *table, ws, object, id, owner string, at time.Time, values map[string]any) {
+	snap := map[string]any{}
+	for k, v := range values {
+		if v != nil && k != "name" && k != "email" && k != "phone" {
+			snap[k] = v
+		}
+	}
+	snap["owner_id"] = owner
+	b, _ := json.Marshal(snap)
+	hid := id[:24] + "c" + id[25:] // the history row's id: the record's with a marker
+	t.add(hid, ws, object, id, hid, "create", "", nil, string(b), db.T(at), owner, "demo")
+}
+
+func termTables() (*table, *table, *table) {
+	return newTable("search_terms", "", "workspace_id", "term", "object", "record_id", "weight"),
+		newTable("search_vocab", "ON CONFLICT DO NOTHING", "workspace_id", "term"),
+		newTable("match_keys", "", "workspace_id", "object", "kind", "key", "record_id")
+}
+
+func addIndex(terms, vocab, keys *table, ws, object, id string, doc *search.Doc, ks []search.Key) {
+	for t, w := range doc.Terms() {
+		terms.add(ws, t, object, id, w)
+	}
+	for _, v := range doc.Vocab() {
+		vocab.add(ws, v)
+	}
+	seen := map[search.Key]bool{}
+	for _, k := range ks {
+		if k.Value == "" || seen[k] || len(k.Value) > 200 {
+			continue
+		}
+		seen[k] = true
+		keys.add(ws, object, k.Kind, k.Value, id)
+	}
+}
+
+func phoneItems(texts []string, region string) []records.PhoneItem {
+	var out []records.PhoneItem
+	for i, t := range texts {
+		if t == "" {
+			continue
+		}
+		n, err := match.NormalizePhone(t, region)
+		if err != nil {
+			continue
+		}
+		dup := false
+		for _, p := range out {
+			dup = dup || p.Number == n
+		}
+		if dup {
+			continue
+		}
+		label := "work"
+		if i == 1 {
+			label = "mobile"
+		}
+		out = append(out, records.PhoneItem{Number: n, Text: t, Label: label, Primary: len(out) == 0})
+	}
+	return out
+}
+
+func jsonOrNil(v any) any {
+	switch x := v.(type) {
+	case []records.PhoneItem:
+		if len(x) == 0 {
+			return nil
+		}
+	case []records.EmailItem:
+		if len(x) == 0 {
+			return nil
+		}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func nz(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// createdAt spreads creation times over the three years before now.
+func createdAt(now time.Time, i, total int) time.Time {
+	if total <= 1 {
+		return now.Add(-time.Hour)
+	}
+	span := 3 * 365 * 24 * time.Hour
+	return now.Add(-span + time.Duration(int64(span)/int64(total)*int64(i))).Truncate(time.Second)
+}
+
+func buildAccounts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *chunk {
+	ws := opt.Workspace
+	c := g.Config()
+	acc := newTable("accounts", "", append(append([]string{}, recordCols...), "name", "domain", "industry", "size", "relationship", "status", "parent_id", "phones", "phone", "website",
+		"billing_street", "billing_city", "billing_region", "billing_postal_code", "billing_country",
+		"shipping_street", "shipping_city", "shipping_region", "shipping_postal_code", "shipping_country")...)
+	hist := historyTable()
+	terms, vocab, keys := termTables()
+	for i := lo; i < hi; i++ {
+		a := g.Account(i)
+		id := ID(ws, "accounts", i)
+		owner := opt.Owners[i%len(opt.Owners)]
+		at := createdAt(now, i, c.Accounts)
+		phones := phoneItems([]string{a.Phone}, a.Billing.Country)
+		var parent any
+		if a.ParentIndex >= 0 {
+			parent = ID(ws, "accounts", a.ParentIndex)
+		}
+		dom := match.Domain(a.Domain)
+		acc.add(id, ws, owner, db.T(at), owner, db.T(at), owner, 1, "{}", a.Name, nz(dom), a.Industry, a.Size, a.Relationship, a.Status, parent,
+			jsonOrNil(phones), nz(records.PrimaryPhone(phones)), nz(a.Website),
+			a.Billing.Street, a.Billing.City, a.Billing.Region, a.Billing.PostalCode, a.Billing.Country,
+			a.Shipping.Street, a.Shipping.City, a.Shipping.Region, a.Shipping.PostalCode, a.Shipping.Country)
+		r := &records.Record{ID: id, Values: map[string]any{"name": a.Name, "domain": dom, "phones": phones, "billing_city": a.Billing.City, "shipping_city": a.Shipping.City,
+			"industry": a.Industry, "size": a.Size, "relationship": a.Relationship, "status": a.Status, "website": a.Website}}
+		if parent != nil {
+			r.Values["parent_id"] = parent
+		}
+		addHistory(hist, ws, "accounts", id, owner, at, r.Values)
+		addIndex(terms, vocab, keys, ws, "accounts", id, customers.AccountDoc(r), customers.AccountKeys(r))
+	}
+	return &chunk{tables: []*table{acc, hist, terms, vocab, keys}, n: hi - lo}
+}
+
+func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *chunk {
+	ws := opt.Workspace
+	c := g.Config()
+	con := newTable("contacts", "", append(append([]string{}, recordCols...), "given_name", "middle_name", "family_name", "name", "emails", "email", "phones", "phone", "job_title", "account_id",
+		"street", "city", "region", "postal_code", "country", "language", "time_zone", "birthday", "email_consent")...)
+	members := newTable("account_contacts", "", "workspace_id", "account_id", "contact_id", "role", "is_primary", "created_at")
+	hist := historyTable()
+	terms, vocab, keys := termTables()
+	for i := lo; i < hi; i++ {
+		p := g.Contact(i)
+		id := ID(ws, "contacts", i)
+		owner := opt.Owners[i%len(opt.Owners)]
+		at := createdAt(now, i, c.Contacts)
+		var emails []records.EmailItem
+		for j, e := range []string{p.Email, p.Email2} {
+			if addr, err := match.NormalizeEmail(e); err == nil && e != "" {
+				label := "work"
+				if j == 1 {
+					label = "personal"
+				}
+				emails = append(emails, records.EmailItem{Address: addr, Label: label, Primary: len(emails) == 0})
+			}
+		}
+		phones := phoneItems([]string{p.Phone, p.Mobile}, p.Address.Country)
+		name := match.DisplayName(p.Given, p.Middle, p.Family)
+		accID := ID(ws, "accounts", p.AccountIndex)
+		consent := any(nil)
+		if p.EmailOptIn {
+			consent = "opt_in"
+		}
+		var bday any
+		if p.Birthday != "" {
+			bday = p.Birthday
+		}
+		con.add(id, ws, owner, db.T(at), owner, db.T(at), owner, 1, "{}", nz(p.Given), nz(p.Middle), nz(p.Family), name, jsonOrNil(emails), nz(records.PrimaryEmail(emails)),
+			jsonOrNil(phones), nz(records.PrimaryPhone(phones)), nz(p.JobTitle), accID,
+			nz(p.Address.Street), nz(p.Address.City), nz(p.Address.Region), nz(p.Address.PostalCode), nz(p.Address.Country), nz(p.Language), nz(p.TimeZone), bday, consent)
+		members.add(ws, accID, id, p.Role, true, db.T(at))
+		r := &records.Record{ID: id, Values: map[string]any{"given_name": p.Given, "middle_name": p.Middle, "family_name": p.Family, "name": name,
+			"emails": emails, "phones": phones, "job_title": p.JobTitle, "account_id": accID, "city": p.Address.City, "language": p.Language}}
+		addHistory(hist, ws, "contacts", id, owner, at, r.Values)
+		acc := g.Account(p.AccountIndex)
+		addIndex(terms, vocab, keys, ws, "contacts", id, customers.ContactDoc(r, acc.Name), customers.ContactKeys(r))
+	}
+	return &chunk{tables: []*table{con, members, hist, terms, vocab, keys}, n: hi - lo}
+}
+
+func buildActivities(g *Generator, opt LoadOptions, lo, hi int) *chunk {
+	ws := opt.Workspace
+	act := newTable("activities", "", append(append([]string{}, recordCols...), "type", "subject", "body", "occurred_at", "due_at", "priority", "assignee_id", "done", "done_at",
+		"direction", "duration_seconds", "outcome", "starts_at", "ends_at")...)
+	links := newTable("activity_links", "", "workspace_id", "activity_id", "account_id", "contact_id")
+	hist := historyTable()
+	for i := lo; i < hi; i++ {
+		a := g.Activity(i)
+		id := ID(ws, "activities", i)
+		contact := g.Contact(a.ContactIndex)
+		owner := opt.Owners[a.ContactIndex%len(opt.Owners)]
+		at := time.Unix(a.At, 0).UTC()
+		var due, prio, assignee, done, doneAt, dir, dur, outcome, start, end any
+		switch a.Type {
+		case "task":
+			due, prio, assignee, done = db.T(at), a.Priority, owner, a.Done
+			if a.Done {
+				doneAt = db.T(at.Add(time.Hour))
+			}
+		case "call":
+			dir, dur, outcome = a.Direction, a.DurationSec, a.Outcome
+		case "meeting":
+			start, end = db.T(at), db.T(at.Add(time.Duration(max(a.DurationSec, 1800))*time.Second))
+		}
+		act.add(id, ws, owner, db.T(at), owner, db.T(at), owner, 1, "{}", string(a.Type), a.Subject, nz(a.Body), db.T(at), due, prio, assignee, done, doneAt, dir, dur, outcome, start, end)
+		accID, conID := ID(ws, "accounts", contact.AccountIndex), ID(ws, "contacts", a.ContactIndex)
+		links.add(ws, id, accID, nil)
+		links.add(ws, id, nil, conID)
+		addHistory(hist, ws, "activities", id, owner, at, map[string]any{"type": string(a.Type), "subject": a.Subject, "occurred_at": at.Format(time.RFC3339),
+			"account_ids": []string{accID}, "contact_ids": []string{conID}})
+	}
+	return &chunk{tables: []*table{act, links, hist}, n: hi - lo}
+}
