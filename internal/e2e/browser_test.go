@@ -54,7 +54,9 @@ type env struct {
 func newEnv(t *testing.T, width, height int) *env {
 	t.Helper()
 	d := dbtest.Open(t)
-	s, err := server.New(config.Default(), d, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	cfg := config.Default()
+	cfg.FilesDir = t.TempDir()
+	s, err := server.New(cfg, d, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

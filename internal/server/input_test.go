@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -125,6 +126,9 @@ func TestEveryOperationRefusesBadInput(t *testing.T) {
 		"custom_fields": "",
 		"views":         "",
 		"tokens":        "",
+		"accounts":      c.Create(t, "accounts", map[string]any{"name": "Victim Inc"}).ID(),
+		"contacts":      c.Create(t, "contacts", map[string]any{"given_name": "Vic", "family_name": "Tim"}).ID(),
+		"activities":    c.Create(t, "activities", map[string]any{"type": "note", "subject": "Victim"}).ID(),
 	}
 	w.CustomField(t, "tags", "victim", "text", nil)
 	var cf struct{ Data []struct{ ID string } }
@@ -141,9 +145,9 @@ func TestEveryOperationRefusesBadInput(t *testing.T) {
 		for res, id := range ids {
 			p = strings.Replace(p, "/api/v1/"+res+"/{id}", "/api/v1/"+res+"/"+id, 1)
 		}
-		if strings.Contains(p, "{") {
-			t.Fatalf("no id for %s", p)
-		}
+		// Second-level ids (a relationship, an account of a contact, an
+		// attachment) name nothing: the operations must still answer well.
+		p = regexp.MustCompile(`\{[a-z_]+\}`).ReplaceAllString(p, missingID)
 		return p
 	}
 	weird := []string{`"a\u0000b"`, `12`, `-1`, `1e308`, `true`, `null`, `{"x":"\u0000"}`, `["\u0000"]`, `"\ud800"`, `"💥"`, `""`,

@@ -43,6 +43,7 @@ func (s *Server) registerPages() error {
 	m.Handle("POST /lang", web.LangHandler())
 	s.registerAccountPages()
 	s.registerRecordPages()
+	s.registerCustomerPages()
 	s.registerSettingsPages()
 	s.registerModulePages()
 	return nil

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/customers"
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/web"
@@ -42,9 +44,12 @@ type cell struct {
 	Href   string
 	Color  string
 	List   []string
+	Links  []link
 	IsBool bool
 	True   bool
 }
+
+type link struct{ Text, Href string }
 
 type rowView struct {
 	ID    string
@@ -58,6 +63,8 @@ type filterView struct {
 }
 
 type listView struct {
+	Tabs       []filterChip // the section's other lists
+	Dups       bool         // the object has a duplicate scan
 	Object     string
 	Singular   string
 	Fields     []fieldView // filterable / choosable fields
@@ -125,14 +132,64 @@ func (s *Server) fieldViews(lang string, fields []records.Field) []fieldView {
 
 // formatter turns canonical values into display text for one page.
 type formatter struct {
-	lang  string
-	tz    *time.Location
-	users map[string]string
-	tr    *web.Translator
+	lang   string
+	tz     *time.Location
+	users  map[string]string
+	tr     *web.Translator
+	titles map[string]string // "object/id" -> title of referenced records
+	s      *Server
+	ctx    context.Context
+	p      *auth.Principal
+}
+
+// prefetch reads, one query per object, the titles of the records that
+// recs refer to, so reference cells show names rather than ids.
+func (fm *formatter) prefetch(fields []records.Field, recs []*records.Record) {
+	want := map[string][]string{}
+	for i := range fields {
+		f := &fields[i]
+		if f.Type != records.Reference && f.Type != records.RefList {
+			continue
+		}
+		for _, r := range recs {
+			switch v := r.Values[f.Name].(type) {
+			case string:
+				want[f.Target] = append(want[f.Target], v)
+			case []string:
+				want[f.Target] = append(want[f.Target], v...)
+			}
+		}
+	}
+	for target, ids := range want {
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		o, err := fm.s.Records.Object(target)
+		if err != nil || !fm.p.Can(target, auth.ActRead) {
+			continue
+		}
+		for start := 0; start < len(ids); start += 200 {
+			chunk := ids[start:min(start+200, len(ids))]
+			pg, err := fm.s.Records.List(fm.ctx, fm.p, target, records.ListQuery{Limit: len(chunk), Fields: []string{o.TitleField},
+				Filters: []records.Filter{{Field: "id", Op: records.OpIn, Value: strings.Join(chunk, ",")}}})
+			if err != nil {
+				continue
+			}
+			for _, r := range pg.Records {
+				fm.titles[target+"/"+r.ID] = r.Title(o)
+			}
+		}
+	}
+}
+
+func (fm *formatter) title(target, id string) string {
+	if t, ok := fm.titles[target+"/"+id]; ok {
+		return t
+	}
+	return fm.tr.T(fm.lang, "records.hidden_record")
 }
 
 func (s *Server) newFormatter(r *http.Request, p *auth.Principal, pg *web.Page) *formatter {
-	f := &formatter{lang: pg.Lang, tz: pg.TZ, users: map[string]string{}, tr: s.tr}
+	f := &formatter{lang: pg.Lang, tz: pg.TZ, users: map[string]string{}, tr: s.tr, titles: map[string]string{}, s: s, ctx: r.Context(), p: p}
 	if us, err := s.Auth.ListUsers(r.Context(), p); err == nil {
 		for _, u := range us {
 			f.users[u.ID] = u.DisplayName()
@@ -192,7 +249,38 @@ func (fm *formatter) cell(f *records.Field, v any) cell {
 		}
 		return cell{Text: id}
 	case records.Reference:
-		return cell{Text: fmt.Sprint(v), Href: "/o/" + f.Target + "/" + fmt.Sprint(v)}
+		return cell{Text: fm.title(f.Target, fmt.Sprint(v)), Href: "/o/" + f.Target + "/" + fmt.Sprint(v)}
+	case records.RefList:
+		ids, _ := v.([]string)
+		c := cell{}
+		var texts []string
+		for _, id := range ids {
+			t := fm.title(f.Target, id)
+			c.Links = append(c.Links, link{Text: t, Href: "/o/" + f.Target + "/" + id})
+			texts = append(texts, t)
+		}
+		c.Text = strings.Join(texts, ", ")
+		return c
+	case records.EmailList:
+		items, _ := v.([]records.EmailItem)
+		c := cell{}
+		var texts []string
+		for _, it := range items {
+			c.Links = append(c.Links, link{Text: it.Address, Href: "mailto:" + it.Address})
+			texts = append(texts, it.Address)
+		}
+		c.Text = strings.Join(texts, ", ")
+		return c
+	case records.PhoneList:
+		items, _ := v.([]records.PhoneItem)
+		c := cell{}
+		var texts []string
+		for _, it := range items {
+			c.Links = append(c.Links, link{Text: it.Text, Href: "tel:" + it.Number})
+			texts = append(texts, it.Text)
+		}
+		c.Text = strings.Join(texts, ", ")
+		return c
 	case records.Email:
 		return cell{Text: fmt.Sprint(v), Href: "mailto:" + fmt.Sprint(v)}
 	case records.URL:
@@ -318,6 +406,8 @@ func (s *Server) listPage(trash bool) pageFunc {
 		for _, op := range records.Ops {
 			lv.Ops = append(lv.Ops, string(op))
 		}
+		lv.Dups = o.Name == "contacts" || o.Name == "accounts"
+		lv.Tabs = s.sectionTabs(page.Lang, p, o)
 		for _, c := range cols {
 			i, _ := fieldIndex(fields, c)
 			lv.Columns = append(lv.Columns, s.fieldViews(page.Lang, fields[i:i+1])...)
@@ -382,6 +472,7 @@ func (s *Server) listPage(trash bool) pageFunc {
 		lv.IsFirst = vals.Get("cursor") == ""
 		lv.FirstHref = keep(func(url.Values) {})
 		if pg != nil {
+			fm.prefetch(fields, pg.Records)
 			for _, rec := range pg.Records {
 				row := rowView{ID: rec.ID, Href: "/o/" + o.Name + "/" + rec.ID}
 				for _, c := range cols {
@@ -437,6 +528,8 @@ type detailView struct {
 	CanEdit   bool
 	CanDelete bool
 	Deleted   bool
+	C360      *c360View
+	MergedInto string
 }
 
 type historyRow struct {
@@ -464,6 +557,7 @@ func (s *Server) detailPage(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	page := s.newPage(r, p, rec.Title(o), navOf(o), nil)
 	fm := s.newFormatter(r, p, page)
+	fm.prefetch(fields, []*records.Record{rec})
 	dv := &detailView{Object: o.Name, Record: rec, Title: rec.Title(o), Fields: s.fieldViews(page.Lang, fields), ETag: rec.ETag(),
 		CanEdit: p.Can(o.Name, auth.ActUpdate) && rec.DeletedAt == nil, CanDelete: p.Can(o.Name, auth.ActDelete), Deleted: rec.DeletedAt != nil}
 	for i := range fields {
@@ -489,6 +583,13 @@ func (s *Server) detailPage(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	page.Data = dv
 	w.Header().Set("ETag", rec.ETag())
+	if (o.Name == "contacts" || o.Name == "accounts") && rec.DeletedAt == nil {
+		if dv.C360, err = s.customer360(r, p, page, o, rec, fields, fm); err != nil {
+			return err
+		}
+		s.render.Page(w, r, http.StatusOK, "customers/c360", page)
+		return nil
+	}
 	s.render.Page(w, r, http.StatusOK, "records/detail", page)
 	return nil
 }
@@ -527,6 +628,10 @@ type formView struct {
 	Stale    bool
 	IsNew    bool
 	Singular string
+	// Duplicates are the likely duplicates found before saving; the
+	// user opens one or saves anyway.
+	Duplicates []customers.Candidate
+	Reasons    map[string]string
 }
 
 type formField struct {
@@ -579,6 +684,17 @@ func (s *Server) formPage(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if r.Method == http.MethodPost {
 		in := formInput(r, fields, page.TZ)
 		var saved *records.Record
+		if (o.Name == "contacts" || o.Name == "accounts") && r.PostFormValue("_dup_ok") != "1" {
+			if cands, cerr := s.Customers.Check(ctx, p, o.Name, in, id); cerr == nil && len(cands) > 0 {
+				fv.Duplicates, fv.Reasons = cands, s.reasonLabels(page.Lang)
+				fv.ETag = r.PostFormValue("_etag")
+				rec = &records.Record{Values: map[string]any{}}
+				for k, v := range in {
+					rec.Values[k] = v
+				}
+				goto render
+			}
+		}
 		if isNew {
 			saved, err = s.Records.Create(ctx, p, o.Name, in)
 		} else {
@@ -607,6 +723,7 @@ func (s *Server) formPage(w http.ResponseWriter, r *http.Request, p *auth.Princi
 			rec.Values[k] = v
 		}
 	}
+render:
 	users, _ := s.Auth.ListUsers(ctx, p)
 	for i := range fields {
 		f := &fields[i]
@@ -628,11 +745,11 @@ func (s *Server) formPage(w http.ResponseWriter, r *http.Request, p *auth.Princi
 					ff.Choices = append(ff.Choices, optionView{Value: u.ID, Label: u.DisplayName(), Selected: u.ID == ff.Value})
 				}
 			}
-		case records.Reference:
+		case records.Reference, records.RefList:
 			if pg, err := s.Records.List(ctx, p, f.Target, records.ListQuery{Limit: 200}); err == nil {
 				to, _ := s.Records.Object(f.Target)
 				for _, x := range pg.Records {
-					ff.Choices = append(ff.Choices, optionView{Value: x.ID, Label: x.Title(to), Selected: x.ID == ff.Value})
+					ff.Choices = append(ff.Choices, optionView{Value: x.ID, Label: x.Title(to), Selected: x.ID == ff.Value || slices.Contains(ff.Values, x.ID)})
 				}
 			}
 		case records.Select, records.MultiSelect:
@@ -661,7 +778,24 @@ func fillFormField(ff *formField, f *records.Field, v any, tz *time.Location) {
 		case string:
 			ff.Amount, ff.Currency, _ = strings.Cut(m, " ")
 		}
-	case records.MultiSelect:
+	case records.EmailList, records.PhoneList:
+		switch x := v.(type) {
+		case []records.EmailItem:
+			var lines []string
+			for _, it := range x {
+				lines = append(lines, labelLine(it.Label, it.Address))
+			}
+			ff.Value = strings.Join(lines, "\n")
+		case []records.PhoneItem:
+			var lines []string
+			for _, it := range x {
+				lines = append(lines, labelLine(it.Label, it.Text))
+			}
+			ff.Value = strings.Join(lines, "\n")
+		default:
+			ff.Value = fmt.Sprint(v)
+		}
+	case records.MultiSelect, records.RefList:
 		switch x := v.(type) {
 		case []string:
 			ff.Values = x
@@ -709,7 +843,7 @@ func formInput(r *http.Request, fields []records.Field, tz *time.Location) recor
 			} else {
 				in[name] = map[string]any{"amount": a, "currency": c}
 			}
-		case records.MultiSelect:
+		case records.MultiSelect, records.RefList:
 			vs := r.PostForm[name]
 			list := make([]any, 0, len(vs))
 			for _, v := range vs {
@@ -843,4 +977,26 @@ func normalizeListForm(vals url.Values) (string, bool) {
 		vals.Del("cursor")
 	}
 	return vals.Encode(), changed
+}
+
+func labelLine(label, value string) string {
+	if label == "" {
+		return value
+	}
+	return label + ": " + value
+}
+
+// sectionTabs links the lists of the objects of o's section, and the
+// section's own pages.
+func (s *Server) sectionTabs(lang string, p *auth.Principal, o *records.Object) []filterChip {
+	if o.Section != "customers" {
+		return nil
+	}
+	var tabs []filterChip
+	for _, x := range s.Records.Objects() {
+		if x.Section == o.Section && p.Can(x.Name, auth.ActRead) {
+			tabs = append(tabs, filterChip{Label: s.tr.T(lang, x.LabelKey), Href: "/o/" + x.Name, Active: x.Name == o.Name})
+		}
+	}
+	return append(tabs, filterChip{Label: s.tr.T(lang, "myday.title"), Href: "/my-day"})
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,13 +20,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/rapport-crm/rapport/internal/activities"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/config"
+	"github.com/rapport-crm/rapport/internal/customers"
 	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/errs"
+	"github.com/rapport-crm/rapport/internal/files"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/tags"
 	"github.com/rapport-crm/rapport/internal/web"
 )
@@ -35,20 +40,25 @@ const TrashRetention = 30 * 24 * time.Hour
 
 // Server is a running Rapport instance.
 type Server struct {
-	Cfg      config.Config
-	DB       *db.DB
-	Log      *slog.Logger
-	Now      func() time.Time
-	Auth     *auth.Service
-	Records  *records.Engine
-	Jobs     *jobs.Queue
-	Sessions *scs.SessionManager
-	API      *api.API
-	Registry *prometheus.Registry
-	Mux      *http.ServeMux
-	handler  http.Handler
-	tr       *web.Translator
-	render   *web.Renderer
+	Cfg     config.Config
+	DB      *db.DB
+	Log     *slog.Logger
+	Now     func() time.Time
+	Auth    *auth.Service
+	Records *records.Engine
+	// Feature services.
+	Customers  *customers.Service
+	Activities *activities.Service
+	Search     *search.Searcher
+	Files      *files.Service
+	Jobs       *jobs.Queue
+	Sessions   *scs.SessionManager
+	API        *api.API
+	Registry   *prometheus.Registry
+	Mux        *http.ServeMux
+	handler    http.Handler
+	tr         *web.Translator
+	render     *web.Renderer
 }
 
 // Open opens the database named by cfg and migrates it.
@@ -76,7 +86,15 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 		s.Registry.MustRegister(collectors.NewDBStatsCollector(d.R, "reader"))
 	}
 	s.Records = records.New(d, now)
-	RegisterObjects(s.Records)
+	s.Customers = &customers.Service{DB: d, Records: s.Records, Now: now}
+	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
+	s.Search = &search.Searcher{DB: d, Sources: SearchSources}
+	filesDir := cfg.FilesDir
+	if filesDir == "" {
+		filesDir = filepath.Join(cfg.DataDir, "files")
+	}
+	s.Files = &files.Service{DB: d, Records: s.Records, Dir: filesDir, MaxSize: cfg.MaxUpload, Now: now}
+	s.RegisterObjects()
 	s.Auth = auth.NewService(d, now, log)
 	s.Auth.Objects = func() []string {
 		var out []string
@@ -103,6 +121,10 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.API = api.New(s.Mux, log, d, s.Authenticate)
 	s.API.Now = now
 	s.Records.RegisterAPI(s.API)
+	s.Customers.RegisterAPI(s.API)
+	s.Activities.RegisterAPI(s.API)
+	s.Search.RegisterAPI(s.API)
+	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
 	s.registerAccountAPI()
 	s.registerSettingsAPI()
 	s.registerOps()
@@ -129,8 +151,16 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 }
 
 // RegisterObjects registers every standard object on the engine.
-func RegisterObjects(e *records.Engine) {
-	e.Register(tags.Object)
+func (s *Server) RegisterObjects() {
+	s.Records.Register(tags.Object)
+	s.Customers.Register(s.Records)
+	s.Activities.Register(s.Records)
+}
+
+// SearchSources are the objects the search box finds.
+var SearchSources = []search.Source{
+	{Object: "accounts", Table: "accounts", Title: "name", Subtitle: "domain"},
+	{Object: "contacts", Table: "contacts", Title: "name", Subtitle: "email"},
 }
 
 func (s *Server) registerJobs(store *auth.SessionStore) {
@@ -150,6 +180,14 @@ func (s *Server) registerJobs(store *auth.SessionStore) {
 		}
 		return s.Jobs.PruneDone(ctx, 7*24*time.Hour)
 	})
+	s.Jobs.Register("fire_reminders", func(ctx context.Context, _ json.RawMessage) error {
+		n, err := s.Activities.FireReminders(ctx)
+		if n > 0 {
+			s.Log.Info("reminders fired", "count", n)
+		}
+		return err
+	})
+	s.Jobs.Every("fire_reminders", time.Minute)
 	s.Jobs.Every("purge_trash", time.Hour)
 	s.Jobs.Every("purge_expired", time.Hour)
 }

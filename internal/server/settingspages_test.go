@@ -42,8 +42,14 @@ func TestSettingsPages(t *testing.T) {
 		t.Fatal("the e-mail error is not shown under the field")
 	}
 	// Role matrix: sales may now delete tags with team scope.
-	post(admin, "/settings/roles/"+ws.Roles["sales"], url.Values{"name": {"Sales"}, "*.read": {"on"}, "*.create": {"on"}, "*.update": {"on"}, "*.scope": {"own"},
-		"tags.read": {"on"}, "tags.delete": {"on"}, "tags.scope": {"team"}}, 303)
+	form := url.Values{"name": {"Sales"}, "*.read": {"on"}, "*.create": {"on"}, "*.update": {"on"}, "*.scope": {"own"},
+		"tags.read": {"on"}, "tags.delete": {"on"}, "tags.scope": {"team"}}
+	for _, o := range e.Server.Auth.Objects() {
+		if o != "tags" {
+			form.Set("inherit."+o, "on")
+		}
+	}
+	post(admin, "/settings/roles/"+ws.Roles["sales"], form, 303)
 	role, err := e.Server.Auth.GetRole(context.Background(), mustPrincipal(t, e), ws.Roles["sales"])
 	if err != nil {
 		t.Fatal(err)

@@ -333,3 +333,18 @@ func FormatRelative(lang string, t, now time.Time) string {
 	}
 	return count + " " + u.en[plural] + " ago"
 }
+
+// FormatBytes formats a file size for people: 980 B, 12.5 KB, 3.1 MB.
+func FormatBytes(lang string, n int64) string {
+	units := []string{"B", "KB", "MB", "GB", "TB"}
+	f := float64(n)
+	i := 0
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	if i == 0 {
+		return FormatNumber(lang, strconv.FormatInt(n, 10)) + " " + units[0]
+	}
+	return FormatNumber(lang, strconv.FormatFloat(f, 'f', 1, 64)) + " " + units[i]
+}

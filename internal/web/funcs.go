@@ -80,6 +80,8 @@ func funcMap(tr *Translator, inst *instance) template.FuncMap {
 			}
 			return FormatMoney(lang(), s, c), nil
 		},
+		// pct shows a 0–1 score as a whole percentage.
+		"pct":      func(f float64) string { return strconv.Itoa(int(f*100 + 0.5)) },
 		"asset":    AssetURL,
 		"icon":     icon,
 		"dict":     dict,

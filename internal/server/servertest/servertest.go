@@ -103,6 +103,7 @@ func NewOn(tb testing.TB, d *db.DB, clock *Clock) *Env {
 	cfg := config.Default()
 	cfg.Version = "test"
 	cfg.SecureCookies = false
+	cfg.FilesDir = tb.TempDir()
 	s, err := server.New(cfg, d, slog.New(logs), clock.Now)
 	if err != nil {
 		tb.Fatalf("servertest: server.New: %v", err)

@@ -75,12 +75,25 @@
       if (root.classList.contains("nav-open")) setNav(false);
       return;
     }
-    // "/" focuses the global search, unless the user is typing.
-    if (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    // One-key shortcuts, unless the user is typing: "/" focuses the
+    // search; an element with data-hotkey="n" is focused (inputs),
+    // opened (a <details> summary, focusing its first field) or clicked.
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
       var a = document.activeElement;
       if (a && (a.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName))) return;
-      var search = document.querySelector("[data-hotkey='/']");
-      if (search) { e.preventDefault(); search.focus(); }
+      var el = document.querySelector("[data-hotkey='" + (e.key === "'" ? "\\'" : e.key) + "']");
+      if (!el) return;
+      e.preventDefault();
+      if (el.tagName === "SUMMARY") {
+        var det = el.parentElement;
+        det.open = true;
+        var first = det.querySelector("input:not([type=hidden]), textarea, select");
+        (first || el).focus();
+      } else if (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) {
+        el.focus();
+      } else {
+        el.click();
+      }
     }
   });
 
@@ -98,15 +111,10 @@
   wide.addEventListener("change", function () { if (wide.matches) setNav(false); });
 })();
 
-// Record pages: confirm before destructive forms, and colour swatches
+// Record pages: colour swatches
 // (the CSP forbids inline styles, so the colour is set through the DOM).
 (function () {
   "use strict";
-  document.addEventListener("submit", function (e) {
-    var f = e.target;
-    var msg = f && f.getAttribute && f.getAttribute("data-confirm");
-    if (msg && !window.confirm(msg)) { e.preventDefault(); }
-  });
   function paint(root) {
     root.querySelectorAll("[data-color]").forEach(function (el) {
       var c = el.getAttribute("data-color");
