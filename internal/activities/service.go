@@ -28,10 +28,27 @@ func (s *Service) Register(e *records.Engine) {
 		BeforeCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
 			return s.before(p, nil, r)
 		},
+		AfterCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
+			return linkTimes(ctx, tx, p.WorkspaceID, r.ID)
+		},
+		AfterDelete: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
+			// A trashed activity leaves the timelines and counts that read
+			// the link table alone; restoring it brings it back.
+			if _, err := tx.Exec(ctx, "UPDATE activity_links SET occurred_at = NULL, open_task = NULL WHERE workspace_id = ? AND activity_id = ?", p.WorkspaceID, r.ID); err != nil {
+				return fmt.Errorf("activity link times: %w", err)
+			}
+			return nil
+		},
+		AfterRestore: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
+			return linkTimes(ctx, tx, p.WorkspaceID, r.ID)
+		},
 		BeforeUpdate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *records.Record) error {
 			return s.before(p, old, r)
 		},
 		AfterUpdate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *records.Record) error {
+			if err := linkTimes(ctx, tx, p.WorkspaceID, r.ID); err != nil {
+				return err
+			}
 			if str(old, "remind_at") != str(r, "remind_at") {
 				// A new reminder time fires again.
 				if _, err := tx.Exec(ctx, "UPDATE activities SET reminded_at = NULL WHERE workspace_id = ? AND id = ?", p.WorkspaceID, r.ID); err != nil {
@@ -42,6 +59,21 @@ func (s *Service) Register(e *records.Engine) {
 		},
 	}
 	e.Register(&o)
+}
+
+// linkTimes copies an activity's time and whether it is an open task
+// onto its link rows, which the timeline and the open tasks of a record
+// read from their indexes; both are NULL while the activity is in the
+// trash.
+func linkTimes(ctx context.Context, tx *db.Tx, ws, id string) error {
+	_, err := tx.Exec(ctx, `UPDATE activity_links SET
+  occurred_at = (SELECT CASE WHEN deleted_at IS NULL THEN occurred_at END FROM activities WHERE workspace_id = ? AND id = ?),
+  open_task = (SELECT CASE WHEN deleted_at IS NULL AND type = 'task' AND NOT done THEN 1 END FROM activities WHERE workspace_id = ? AND id = ?)
+WHERE workspace_id = ? AND activity_id = ?`, ws, id, ws, id, ws, id)
+	if err != nil {
+		return fmt.Errorf("activity link times: %w", err)
+	}
+	return nil
 }
 
 func str(r *records.Record, name string) string {
@@ -168,22 +200,29 @@ func (s *Service) Timeline(ctx context.Context, p *auth.Principal, object, id st
 		}
 	}
 	if p.Can("activities", auth.ActRead) && (len(q.Types) == 0 || len(types) > 0) {
-		lq := records.ListQuery{Limit: limit, Sort: "-occurred_at",
-			Filters: []records.Filter{{Field: link, Op: records.OpEq, Value: id}}}
-		if len(types) > 0 {
-			lq.Filters = append(lq.Filters, records.Filter{Field: "type", Op: records.OpIn, Value: strings.Join(types, ",")})
-		}
-		if !q.Before.IsZero() {
-			lq.Filters = append(lq.Filters, records.Filter{Field: "occurred_at", Op: records.OpLt, Value: q.Before.UTC().Format(time.RFC3339)})
-		}
-		pg, err := s.Records.List(ctx, p, "activities", lq)
+		ids, err := s.timelineIDs(ctx, p, link, id, types, q.Before, limit)
 		if err != nil {
 			return nil, nil, err
 		}
-		fields = pg.Fields
-		for _, r := range pg.Records {
-			at, _ := time.Parse(time.RFC3339, str(r, "occurred_at"))
-			out = append(out, Entry{Kind: "activity", At: at, Activity: r})
+		if len(ids) > 0 {
+			pg, err := s.Records.List(ctx, p, "activities", records.ListQuery{Limit: len(ids),
+				Filters: []records.Filter{{Field: "id", Op: records.OpIn, Value: strings.Join(ids, ",")}}})
+			if err != nil {
+				return nil, nil, err
+			}
+			fields = pg.Fields
+			for _, r := range pg.Records {
+				at, _ := time.Parse(time.RFC3339, str(r, "occurred_at"))
+				out = append(out, Entry{Kind: "activity", At: at, Activity: r})
+			}
+		} else {
+			o, err := s.Records.Object("activities")
+			if err != nil {
+				return nil, nil, err
+			}
+			if fields, err = s.Records.Fields(ctx, s.Records.DB, p.WorkspaceID, o); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	if want("change") {
@@ -206,6 +245,33 @@ func (s *Service) Timeline(ctx context.Context, p *auth.Principal, object, id st
 	return out, fields, nil
 }
 
+// timelineIDs returns the newest activities linked to a record, read
+// from the link table's time index, so the cost does not grow with the
+// record's number of activities.
+func (s *Service) timelineIDs(ctx context.Context, p *auth.Principal, link, id string, types []string, before time.Time, limit int) ([]string, error) {
+	col := map[string]string{"account_ids": "account_id", "contact_ids": "contact_id"}[link]
+	q := "SELECT l.activity_id FROM activity_links l JOIN activities a ON a.workspace_id = l.workspace_id AND a.id = l.activity_id" +
+		" WHERE l.workspace_id = ? AND l." + col + " = ? AND l.occurred_at IS NOT NULL AND a.deleted_at IS NULL"
+	args := []any{p.WorkspaceID, id}
+	if cond, cargs := records.ScopeSQL(p, "activities"); cond != "" {
+		q += " AND a." + cond
+		args = append(args, cargs...)
+	}
+	if len(types) > 0 {
+		q += " AND a.type IN (" + strings.TrimSuffix(strings.Repeat("?,", len(types)), ",") + ")"
+		for _, t := range types {
+			args = append(args, t)
+		}
+	}
+	if !before.IsZero() {
+		q += " AND l.occurred_at < ?"
+		args = append(args, db.T(before))
+	}
+	q += " ORDER BY l.occurred_at DESC, l.activity_id DESC LIMIT ?"
+	args = append(args, limit)
+	return s.queryIDs(ctx, q, args...)
+}
+
 func validType(t string) bool {
 	for _, o := range Types {
 		if o.Value == t {
@@ -217,13 +283,45 @@ func validType(t string) bool {
 
 // OpenTasks returns the open tasks linked to a record, soonest due first.
 func (s *Service) OpenTasks(ctx context.Context, p *auth.Principal, object, id string) ([]*records.Record, error) {
-	link := map[string]string{"accounts": "account_ids", "contacts": "contact_ids"}[object]
-	pg, err := s.Records.List(ctx, p, "activities", records.ListQuery{Limit: 50, Sort: "due_at", Filters: []records.Filter{
-		{Field: link, Op: records.OpEq, Value: id}, {Field: "type", Op: records.OpEq, Value: Task}, {Field: "done", Op: records.OpEq, Value: "false"}}})
+	col := map[string]string{"accounts": "account_id", "contacts": "contact_id"}[object]
+	if col == "" {
+		return nil, errs.ErrNotFound
+	}
+	q := "SELECT l.activity_id FROM activity_links l JOIN activities a ON a.workspace_id = l.workspace_id AND a.id = l.activity_id" +
+		" WHERE l.workspace_id = ? AND l." + col + " = ? AND l.open_task = 1 AND a.deleted_at IS NULL"
+	args := []any{p.WorkspaceID, id}
+	if cond, cargs := records.ScopeSQL(p, "activities"); cond != "" {
+		q += " AND a." + cond
+		args = append(args, cargs...)
+	}
+	q += " ORDER BY a.due_at, a.id LIMIT 50"
+	ids, err := s.queryIDs(ctx, q, args...)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	pg, err := s.Records.List(ctx, p, "activities", records.ListQuery{Limit: len(ids), Sort: "due_at",
+		Filters: []records.Filter{{Field: "id", Op: records.OpIn, Value: strings.Join(ids, ",")}}})
 	if err != nil {
 		return nil, err
 	}
 	return pg.Records, nil
+}
+
+func (s *Service) queryIDs(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.Records.DB.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("activities: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("activities: %w", err)
+		}
+		ids = append(ids, v)
+	}
+	return ids, rows.Err()
 }
 
 // MyDay is what a user has to do today: open tasks due by the end of

@@ -66,6 +66,7 @@ func openDB(ctx context.Context, cfg *config.Config) (*db.DB, error) {
 }
 
 func serveCmd(cfg *config.Config, stderr io.Writer) *cobra.Command {
+	var pprofAddr string
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the web application and REST API",
@@ -101,10 +102,16 @@ in flight and the running background job finish first.`,
 			if err != nil {
 				return err
 			}
+			if pprofAddr != "" {
+				if err := servePprof(ctx, pprofAddr); err != nil {
+					return err
+				}
+			}
 			return s.Run(ctx, nil)
 		},
 	}
 	c.Flags().StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env RAPPORT_ADDR)")
+	c.Flags().StringVar(&pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this loopback address, for diagnosis")
 	c.Flags().BoolVar(&cfg.SecureCookies, "secure-cookies", cfg.SecureCookies, "mark cookies Secure, for serving behind HTTPS (env RAPPORT_SECURE_COOKIES)")
 	c.Flags().StringVar(&cfg.FilesDir, "files-dir", cfg.FilesDir, "directory for attachments (default DATA/files; env RAPPORT_FILES)")
 	c.Flags().Int64Var(&cfg.MaxUpload, "max-upload", cfg.MaxUpload, "largest attachment in bytes (default 25 MiB; env RAPPORT_MAX_UPLOAD)")

@@ -110,7 +110,7 @@ func (s *Service) RegisterAPI(a *api.API) {
 	memList := api.Schema{"type": "object", "properties": api.Schema{"data": api.Schema{"type": "array", "items": memSchema}}}
 	a.Handle(api.Op{Method: "GET", Path: "/api/v1/contacts/{id}/accounts", ID: "contact_accounts", Tag: "contacts", Summary: "The accounts a contact belongs to, with roles", Response: memList,
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-			out, err := s.ContactAccounts(r.Context(), p, api.PathID(r, "id"))
+			out, err := s.ContactAccounts(r.Context(), p, api.PathID(r, "id"), 500)
 			if err != nil {
 				return err
 			}
@@ -147,7 +147,7 @@ func (s *Service) RegisterAPI(a *api.API) {
 		}})
 	a.Handle(api.Op{Method: "GET", Path: "/api/v1/accounts/{id}/contacts", ID: "account_contacts", Tag: "accounts", Summary: "The contacts of an account, with roles", Response: memList,
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-			out, err := s.AccountContacts(r.Context(), p, api.PathID(r, "id"))
+			out, err := s.AccountContacts(r.Context(), p, api.PathID(r, "id"), 500)
 			if err != nil {
 				return err
 			}

@@ -236,22 +236,25 @@ type Membership struct {
 }
 
 // ContactAccounts lists the accounts a contact belongs to.
-func (s *Service) ContactAccounts(ctx context.Context, p *auth.Principal, id string) ([]Membership, error) {
+func (s *Service) ContactAccounts(ctx context.Context, p *auth.Principal, id string, limit int) ([]Membership, error) {
 	if _, err := s.Records.Get(ctx, p, "contacts", id, records.GetOptions{}); err != nil {
 		return nil, err
 	}
-	return s.memberships(ctx, p, "accounts", "ac.contact_id = ?", id)
+	return s.memberships(ctx, p, "accounts", "ac.contact_id = ?", id, limit)
 }
 
 // AccountContacts lists the contacts of an account.
-func (s *Service) AccountContacts(ctx context.Context, p *auth.Principal, id string) ([]Membership, error) {
+func (s *Service) AccountContacts(ctx context.Context, p *auth.Principal, id string, limit int) ([]Membership, error) {
 	if _, err := s.Records.Get(ctx, p, "accounts", id, records.GetOptions{}); err != nil {
 		return nil, err
 	}
-	return s.memberships(ctx, p, "contacts", "ac.account_id = ?", id)
+	return s.memberships(ctx, p, "contacts", "ac.account_id = ?", id, limit)
 }
 
-func (s *Service) memberships(ctx context.Context, p *auth.Principal, other, cond, id string) ([]Membership, error) {
+func (s *Service) memberships(ctx context.Context, p *auth.Principal, other, cond, id string, limit int) ([]Membership, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
 	out := []Membership{}
 	if !p.Can(other, auth.ActRead) {
 		return out, nil
@@ -267,8 +270,10 @@ func (s *Service) memberships(ctx context.Context, p *auth.Principal, other, con
 		q += " AND o." + scope
 		args = append(args, sargs...)
 	}
-	q += " WHERE ac.workspace_id = ? AND " + cond + " ORDER BY ac.is_primary DESC, lower(o.name) LIMIT 500"
-	args = append(args, p.WorkspaceID, id)
+	// Primary members first, then the newest: an index order, so a large
+	// account lists its first members without sorting them all.
+	q += " WHERE ac.workspace_id = ? AND " + cond + " ORDER BY ac.is_primary DESC, ac.created_at DESC LIMIT ?"
+	args = append(args, p.WorkspaceID, id, limit)
 	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("memberships: %w", err)
@@ -284,6 +289,26 @@ func (s *Service) memberships(ctx context.Context, p *auth.Principal, other, con
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// CountAccountContacts counts the contacts of an account the caller
+// may read.
+func (s *Service) CountAccountContacts(ctx context.Context, p *auth.Principal, id string) (int, error) {
+	if !p.Can("contacts", auth.ActRead) {
+		return 0, nil
+	}
+	q := "SELECT COUNT(*) FROM account_contacts ac JOIN contacts o ON o.workspace_id = ac.workspace_id AND o.id = ac.contact_id AND o.deleted_at IS NULL"
+	args := []any{}
+	if scope, sargs := records.ScopeSQL(p, "contacts"); scope != "" {
+		q += " AND o." + scope
+		args = append(args, sargs...)
+	}
+	q += " WHERE ac.workspace_id = ? AND ac.account_id = ?"
+	var n int
+	if err := s.DB.QueryRow(ctx, q, append(args, p.WorkspaceID, id)...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count members: %w", err)
+	}
+	return n, nil
 }
 
 // MembershipInput adds a contact to an account with a role.
@@ -381,7 +406,10 @@ type TreeNode struct {
 	TotalActivities int         `json:"total_activities"`
 	Children        []*TreeNode `json:"children,omitempty"`
 	Current         bool        `json:"current,omitempty"`
-	parent          string
+	// Restricted: the caller may not read this account; its name is left
+	// out and it is shown as a placeholder.
+	Restricted bool `json:"restricted,omitempty"`
+	parent     string
 }
 
 // Tree returns the hierarchy an account belongs to, from its top
@@ -403,16 +431,50 @@ func (s *Service) Tree(ctx context.Context, p *auth.Principal, id string) (*Tree
 		}
 		root = *up
 	}
-	rows, err := s.DB.Query(ctx, `WITH RECURSIVE t(id, parent_id, name, depth) AS (
-  SELECT id, parent_id, name, 0 FROM accounts WHERE workspace_id = ? AND id = ?
+	// Counts cover what the caller may read; accounts outside their scope
+	// stay in the tree (its shape is not secret) without name or counts.
+	contactCond, contactArgs := records.ScopeSQL(p, "contacts")
+	contactCount := "(SELECT COUNT(*) FROM contacts c WHERE c.workspace_id = ? AND c.account_id = t.id AND c.deleted_at IS NULL"
+	if contactCond != "" {
+		contactCount += " AND c." + contactCond
+	}
+	contactCount += ")"
+	actCond, actArgs := records.ScopeSQL(p, "activities")
+	// Link rows of trashed activities have no time, so with no scope the
+	// count reads the link index alone.
+	actCount := "(SELECT COUNT(*) FROM activity_links l WHERE l.workspace_id = ? AND l.account_id = t.id AND l.occurred_at IS NOT NULL)"
+	if actCond != "" {
+		actCount = "(SELECT COUNT(*) FROM activity_links l JOIN activities x ON x.workspace_id = l.workspace_id AND x.id = l.activity_id AND x.deleted_at IS NULL WHERE l.workspace_id = ? AND l.account_id = t.id AND x." + actCond + ")"
+	}
+	if !p.Can("contacts", auth.ActRead) {
+		contactCount, contactArgs = "0", nil
+	}
+	if !p.Can("activities", auth.ActRead) {
+		actCount, actArgs = "0", nil
+	}
+	readable := "1"
+	accCond, accArgs := records.ScopeSQL(p, "accounts")
+	if accCond != "" {
+		readable = "CASE WHEN " + accCond + " THEN 1 ELSE 0 END"
+	}
+	args := []any{p.WorkspaceID, root, p.WorkspaceID}
+	if contactCount != "0" {
+		args = append(args, p.WorkspaceID)
+		args = append(args, contactArgs...)
+	}
+	if actCount != "0" {
+		args = append(args, p.WorkspaceID)
+		args = append(args, actArgs...)
+	}
+	args = append(args, accArgs...)
+	rows, err := s.DB.Query(ctx, `WITH RECURSIVE t(id, parent_id, name, owner_id, depth) AS (
+  SELECT id, parent_id, name, owner_id, 0 FROM accounts WHERE workspace_id = ? AND id = ?
   UNION ALL
-  SELECT a.id, a.parent_id, a.name, t.depth + 1 FROM accounts a JOIN t ON a.parent_id = t.id
+  SELECT a.id, a.parent_id, a.name, a.owner_id, t.depth + 1 FROM accounts a JOIN t ON a.parent_id = t.id
   WHERE a.workspace_id = ? AND a.deleted_at IS NULL AND t.depth < 20
 )
-SELECT t.id, t.parent_id, t.name,
-  (SELECT COUNT(*) FROM contacts c WHERE c.workspace_id = ? AND c.account_id = t.id AND c.deleted_at IS NULL),
-  (SELECT COUNT(*) FROM activity_links l JOIN activities x ON x.workspace_id = l.workspace_id AND x.id = l.activity_id AND x.deleted_at IS NULL WHERE l.workspace_id = ? AND l.account_id = t.id)
-FROM t ORDER BY t.depth, lower(t.name) LIMIT 2000`, p.WorkspaceID, root, p.WorkspaceID, p.WorkspaceID, p.WorkspaceID)
+SELECT t.id, t.parent_id, t.name, `+contactCount+`, `+actCount+`, `+readable+`
+FROM t ORDER BY t.depth, lower(t.name) LIMIT 2000`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("account tree: %w", err)
 	}
@@ -422,11 +484,15 @@ FROM t ORDER BY t.depth, lower(t.name) LIMIT 2000`, p.WorkspaceID, root, p.Works
 	for rows.Next() {
 		n := &TreeNode{}
 		var nid, parent any
-		if err := rows.Scan(&nid, &parent, &n.Name, &n.Contacts, &n.Activities); err != nil {
+		var ok int
+		if err := rows.Scan(&nid, &parent, &n.Name, &n.Contacts, &n.Activities, &ok); err != nil {
 			return nil, fmt.Errorf("account tree: %w", err)
 		}
 		n.ID, n.parent = idText(nid), idText(parent)
 		n.Current = n.ID == id
+		if ok == 0 {
+			n.Name, n.Restricted = "", true
+		}
 		nodes[n.ID] = n
 		order = append(order, n)
 	}

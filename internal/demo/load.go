@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +51,7 @@ type table struct {
 	rows     []any
 	nrows    int
 	perBatch int
+	sortBy   []int // columns whose order the rows are written in
 }
 
 func newTable(name, suffix string, cols ...string) *table {
@@ -62,12 +64,52 @@ func (t *table) add(vals ...any) {
 	t.nrows++
 }
 
+// sorted orders the rows by the sortBy columns, so that consecutive
+// inserts land on neighbouring index pages.
+func (t *table) sorted() {
+	if len(t.sortBy) == 0 || t.nrows < 2 {
+		return
+	}
+	w := len(t.cols)
+	keys := make([]string, t.nrows)
+	for i := range keys {
+		var sb strings.Builder
+		for _, c := range t.sortBy {
+			if v, ok := t.rows[i*w+c].(string); ok {
+				sb.WriteString(v)
+			}
+			sb.WriteByte(0)
+		}
+		keys[i] = sb.String()
+	}
+	idx := make([]int, t.nrows)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	out := make([]any, 0, len(t.rows))
+	for _, i := range idx {
+		out = append(out, t.rows[i*w:(i+1)*w]...)
+	}
+	t.rows = out
+}
+
 func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 	n := t.nrows
 	row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.cols)), ",") + ")"
 	for start := 0; start < t.nrows; start += t.perBatch {
 		end := min(start+t.perBatch, t.nrows)
-		q := "INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", end-start), ",") + " " + t.suffix
+		verb := "INSERT INTO "
+		suffix := t.suffix
+		if tx.Dialect() == db.SQLite {
+			// OR ROLLBACK: a conflict ends the whole load transaction, so
+			// SQLite keeps no statement journal for these large inserts.
+			verb, suffix = "INSERT OR ROLLBACK INTO ", ""
+			if t.suffix != "" {
+				verb = "INSERT OR IGNORE INTO "
+			}
+		}
+		q := verb + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", end-start), ",") + " " + suffix
 		if _, err := tx.Exec(ctx, q, t.rows[start*len(t.cols):end*len(t.cols)]...); err != nil {
 			return 0, fmt.Errorf("load %s: %w", t.name, err)
 		}
@@ -79,10 +121,10 @@ func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 // chunk is the rows of a range of records, built off the writer.
 type chunk struct {
 	tables []*table
-	n      int
+	lo, n  int
 }
 
-const chunkSize = 2000
+const chunkSize = 5000
 
 // Load writes the generator's accounts, contacts and activities into
 // the workspace, with everything the application writes for a record:
@@ -97,6 +139,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 	}
 	c := g.Config()
 	now := time.Unix(c.Now, 0).UTC()
+	defer bulkMode(ctx, d)()
 	stages := []struct {
 		name  string
 		total int
@@ -128,6 +171,10 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 			st.Activities = n
 		}
 	}
+	// Fresh statistics, so the query planner knows the tables' new sizes.
+	if err := d.Optimize(ctx, true); err != nil {
+		return st, err
+	}
 	st.Elapsed = time.Since(start)
 	return st, nil
 }
@@ -144,7 +191,7 @@ func pipeline(ctx context.Context, d *db.DB, total int, build func(lo, hi int) *
 			defer wg.Done()
 			for j := range jobs {
 				select {
-				case out <- build(j[0], j[1]):
+				case out <- withLo(build(j[0], j[1]), j[0]):
 				case <-ctx.Done():
 					return
 				}
@@ -163,26 +210,91 @@ func pipeline(ctx context.Context, d *db.DB, total int, build func(lo, hi int) *
 	}()
 	go func() { wg.Wait(); close(out) }()
 	done, rows := 0, 0
-	for ch := range out {
-		tx, err := d.Begin(ctx)
-		if err != nil {
-			return done, rows, err
+	var tx *db.Tx
+	inTx := 0
+	write := func(ch *chunk) error {
+		if tx == nil {
+			var err error
+			if tx, err = d.Begin(ctx); err != nil {
+				return err
+			}
+			if d.Dialect == db.SQLite {
+				// Foreign keys are checked at commit, not per statement,
+				// which also spares the statement journal.
+				if _, err := tx.Exec(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
+					return err
+				}
+			}
 		}
 		for _, t := range ch.tables {
 			n, err := t.flush(ctx, tx)
 			if err != nil {
 				tx.Rollback()
-				return done, rows, err
+				tx = nil
+				return err
 			}
 			rows += n
 		}
-		if err := tx.Commit(); err != nil {
-			return done, rows, fmt.Errorf("load: %w", err)
-		}
 		done += ch.n
-		progress(done)
+		if inTx += ch.n; inTx >= txRecords || done == total {
+			err := tx.Commit()
+			tx, inTx = nil, 0
+			if err != nil {
+				return fmt.Errorf("load: %w", err)
+			}
+			progress(done)
+		}
+		return nil
+	}
+	// Chunks are built in parallel and written in order, so a record
+	// always follows the ones it refers to (a parent account).
+	pending := map[int]*chunk{}
+	next := 0
+	for got := range out {
+		pending[got.lo] = got
+		for ch := pending[next]; ch != nil; ch = pending[next] {
+			delete(pending, next)
+			next += ch.n
+			if err := write(ch); err != nil {
+				return done, rows, err
+			}
+		}
+	}
+	if tx != nil {
+		tx.Rollback()
 	}
 	return done, rows, ctx.Err()
+}
+
+func withLo(c *chunk, lo int) *chunk {
+	for _, t := range c.tables {
+		t.sorted()
+	}
+	c.lo = lo
+	return c
+}
+
+// txRecords is how many records one load transaction holds: large
+// enough that commits cost little, small enough that progress moves.
+const txRecords = 20000
+
+// bulkMode makes a SQLite load faster for its duration: a large page
+// cache so that index pages stay in memory, statement journals in memory,
+// and no fsync at each commit (a crash during a demo load loses the demo,
+// nothing else; the database file stays consistent). It returns the
+// function that restores the usual settings and checkpoints the WAL.
+func bulkMode(ctx context.Context, d *db.DB) func() {
+	if d.Dialect != db.SQLite {
+		return func() {}
+	}
+	for _, p := range []string{"PRAGMA cache_size = -1000000", "PRAGMA synchronous = OFF", "PRAGMA temp_store = MEMORY"} {
+		d.W.ExecContext(ctx, p)
+	}
+	return func() {
+		for _, p := range []string{"PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA cache_size = -32000", "PRAGMA synchronous = NORMAL", "PRAGMA shrink_memory"} {
+			d.W.ExecContext(context.Background(), p)
+		}
+	}
 }
 
 var recordCols = []string{"id", "workspace_id", "owner_id", "created_at", "created_by", "updated_at", "updated_by", "version", "custom"}
@@ -205,9 +317,13 @@ func addHistory(t *table, ws, object, id, owner string, at time.Time, values map
 }
 
 func termTables() (*table, *table, *table) {
-	return newTable("search_terms", "", "workspace_id", "term", "object", "record_id", "weight"),
-		newTable("search_vocab", "ON CONFLICT DO NOTHING", "workspace_id", "term"),
-		newTable("match_keys", "", "workspace_id", "object", "kind", "key", "record_id")
+	terms := newTable("search_terms", "", "workspace_id", "term", "object", "record_id", "weight")
+	terms.sortBy = []int{1}
+	vocab := newTable("search_vocab", "ON CONFLICT DO NOTHING", "workspace_id", "term")
+	vocab.sortBy = []int{1}
+	keys := newTable("match_keys", "", "workspace_id", "object", "kind", "key", "record_id")
+	keys.sortBy = []int{2, 3}
+	return terms, vocab, keys
 }
 
 func addIndex(terms, vocab, keys *table, ws, object, id string, doc *search.Doc, ks []search.Key) {
@@ -324,6 +440,7 @@ func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 	con := newTable("contacts", "", append(append([]string{}, recordCols...), "given_name", "middle_name", "family_name", "name", "emails", "email", "phones", "phone", "job_title", "account_id",
 		"street", "city", "region", "postal_code", "country", "language", "time_zone", "birthday", "email_consent")...)
 	members := newTable("account_contacts", "", "workspace_id", "account_id", "contact_id", "role", "is_primary", "created_at")
+	members.sortBy = []int{1}
 	hist := historyTable()
 	terms, vocab, keys := termTables()
 	for i := lo; i < hi; i++ {
@@ -369,7 +486,8 @@ func buildActivities(g *Generator, opt LoadOptions, lo, hi int) *chunk {
 	ws := opt.Workspace
 	act := newTable("activities", "", append(append([]string{}, recordCols...), "type", "subject", "body", "occurred_at", "due_at", "priority", "assignee_id", "done", "done_at",
 		"direction", "duration_seconds", "outcome", "starts_at", "ends_at")...)
-	links := newTable("activity_links", "", "workspace_id", "activity_id", "account_id", "contact_id")
+	links := newTable("activity_links", "", "workspace_id", "activity_id", "account_id", "contact_id", "occurred_at", "open_task")
+	links.sortBy = []int{2, 3}
 	hist := historyTable()
 	for i := lo; i < hi; i++ {
 		a := g.Activity(i)
@@ -391,8 +509,12 @@ func buildActivities(g *Generator, opt LoadOptions, lo, hi int) *chunk {
 		}
 		act.add(id, ws, owner, db.T(at), owner, db.T(at), owner, 1, "{}", string(a.Type), a.Subject, nz(a.Body), db.T(at), due, prio, assignee, done, doneAt, dir, dur, outcome, start, end)
 		accID, conID := ID(ws, "accounts", contact.AccountIndex), ID(ws, "contacts", a.ContactIndex)
-		links.add(ws, id, accID, nil)
-		links.add(ws, id, nil, conID)
+		var open any
+		if a.Type == "task" && !a.Done {
+			open = 1
+		}
+		links.add(ws, id, accID, nil, db.T(at), open)
+		links.add(ws, id, nil, conID, db.T(at), open)
 		addHistory(hist, ws, "activities", id, owner, at, map[string]any{"type": string(a.Type), "subject": a.Subject, "occurred_at": at.Format(time.RFC3339),
 			"account_ids": []string{accID}, "contact_ids": []string{conID}})
 	}

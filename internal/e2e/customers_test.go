@@ -105,6 +105,32 @@ func TestCustomer360(t *testing.T) {
 				t.Fatalf("account contacts: %q", side)
 			}
 			shot("account-360")
+			// Keyboard: on a 360 page, "t" opens the new-task form.
+			e.do(chromedp.Navigate(e.url+joseURL), chromedp.WaitVisible(chromedp.CSS(`#timeline`)),
+				chromedp.KeyEvent("t"), chromedp.WaitVisible(chromedp.CSS(`#q-task-subject`)))
+			// The list counts its rows; a bulk action applies to the rows
+			// chosen with their check boxes.
+			e.do(chromedp.Navigate(e.url+"/o/contacts"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="list-count"]`)))
+			if n := e.text(`[data-testid="list-count"]`); n != "Total: 1" {
+				t.Fatalf("list count %q", n)
+			}
+			e.do(chromedp.Click(chromedp.CSS(`[data-select-all]`)))
+			if sel := e.text(`[data-bulk-count]`); sel != "1 selected" {
+				t.Fatalf("selection %q", sel)
+			}
+			e.do(chromedp.SetValue(chromedp.CSS(`#bulk-action`), "delete"))
+			shot("contacts-bulk")
+			if _, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](`(function(){window.confirm=function(){return true};return true})()`)); err != nil {
+				t.Fatal(err)
+			}
+			e.do(chromedp.Submit(chromedp.CSS(`#bulk`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+			if f := e.text(".flash"); !strings.Contains(f, "Records changed: 1") {
+				t.Fatalf("after a bulk delete: %q", f)
+			}
+			e.do(chromedp.Navigate(e.url+"/o/contacts/trash"), chromedp.WaitVisible(chromedp.CSS(`.page-title`)))
+			if tr := e.text(".card"); !strings.Contains(tr, "Jos") {
+				t.Fatalf("the trash after a bulk delete: %q", tr)
+			}
 		})
 	}
 }

@@ -60,6 +60,48 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 			writePage(w, pg, q.Fields)
 			return nil
 		}})
+	a.Handle(api.Op{Method: "GET", Path: base + "/count", ID: "count_" + o.Name, Tag: tag,
+		Summary:  "Count the " + o.Name + " a list's filters match: exact up to 10,000, then an estimate (PostgreSQL) or \"at least 10,000\" (SQLite), said by kind",
+		Params:   append([]api.Param{{Name: "trash", In: "query", Description: "true to count the trash"}}, listParams[0], listParams[5]),
+		Response: api.Schema{"type": "object", "properties": api.Schema{"value": api.Schema{"type": "integer"}, "kind": api.Schema{"type": "string", "enum": []string{"exact", "at_least", "estimate", "unknown"}}}},
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			vals, err := api.Query(r)
+			if err != nil {
+				return err
+			}
+			trash := vals.Get("trash") == "true"
+			vals.Del("trash")
+			q, err := ParseListQuery(vals)
+			if err != nil {
+				return err
+			}
+			c, err := e.Count(r.Context(), p, o.Name, q, trash)
+			if err != nil {
+				return err
+			}
+			api.WriteJSON(w, http.StatusOK, c)
+			return nil
+		}})
+	a.Handle(api.Op{Method: "POST", Path: base + "/batch", ID: "batch_" + o.Name, Tag: tag,
+		Summary: "Apply one action to up to 500 records of " + o.Name + " at once — assign an owner, add or remove tags, move to the trash — all or nothing",
+		Body: api.Schema{"type": "object", "required": []string{"ids", "action"}, "additionalProperties": false, "properties": api.Schema{
+			"ids":      api.Schema{"type": "array", "items": api.Schema{"type": "string", "format": "uuid"}, "minItems": 1, "maxItems": MaxBatch},
+			"action":   api.Schema{"type": "string", "enum": []string{BatchAssignOwner, BatchAddTags, BatchRemoveTags, BatchDelete}},
+			"owner_id": api.Schema{"type": "string", "format": "uuid", "description": "with assign_owner"},
+			"tag_ids":  api.Schema{"type": "array", "items": api.Schema{"type": "string", "format": "uuid"}, "description": "with add_tags and remove_tags"}}},
+		Response: api.Schema{"type": "object", "properties": api.Schema{"changed": api.Schema{"type": "integer"}}},
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			var in BatchInput
+			if err := api.Decode(w, r, &in); err != nil {
+				return err
+			}
+			res, err := e.Batch(r.Context(), p, o.Name, in)
+			if err != nil {
+				return err
+			}
+			api.WriteJSON(w, http.StatusOK, res)
+			return nil
+		}})
 	a.Handle(api.Op{Method: "POST", Path: base, ID: "create_" + o.Name, Tag: tag, Summary: "Create a record of " + o.Name, Body: write, Status: 201, Response: rec, ETag: true,
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 			in, err := api.DecodeObject(w, r)

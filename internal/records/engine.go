@@ -307,73 +307,7 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 		fields = append(fields, Field{Name: "deleted_at", Type: DateTime, Column: "deleted_at", System: true, ReadOnly: true, LabelKey: "field.deleted"})
 	}
 	d := e.DB.Dialect
-	var where []string
-	args := []any{p.WorkspaceID}
-	where = append(where, "workspace_id = ?")
-	if trashed {
-		where = append(where, "deleted_at IS NOT NULL")
-	} else {
-		where = append(where, "deleted_at IS NULL")
-	}
-	switch p.Perm(o.Name).Scope {
-	case auth.ScopeOwn:
-		where = append(where, "owner_id = ?")
-		args = append(args, p.UserID)
-	case auth.ScopeTeam:
-		ids := p.TeamUserIDs
-		if len(ids) == 0 {
-			ids = []string{p.UserID}
-		}
-		where = append(where, "owner_id IN ("+placeholders(len(ids))+")")
-		for _, id := range ids {
-			args = append(args, id)
-		}
-	}
-	var fe []errs.FieldError
-	for _, flt := range q.Filters {
-		loc := "query.filter[" + flt.Field + "][" + string(flt.Op) + "]"
-		f, ok := fieldByName(fields, flt.Field)
-		if !ok {
-			if flt.Field == "id" && (flt.Op == OpEq || flt.Op == OpIn) {
-				ids := strings.Split(flt.Value, ",")
-				if flt.Op == OpEq {
-					ids = []string{flt.Value}
-				}
-				for _, id := range ids {
-					if !validID(id) {
-						fe = append(fe, errs.FieldError{Location: loc, Message: "must be record ids"})
-					}
-				}
-				where = append(where, "id IN ("+placeholders(len(ids))+")")
-				for _, id := range ids {
-					args = append(args, id)
-				}
-				continue
-			}
-			fe = append(fe, errs.FieldError{Location: loc, Message: fmt.Sprintf("names no field of %s", o.Name)})
-			continue
-		}
-		var sqlw string
-		var a []any
-		var msg string
-		if f.Type == EmailList || f.Type == PhoneList || f.Type == RefList {
-			sqlw, a, msg = listFilterSQL(d, f, flt, p.WorkspaceID)
-		} else {
-			sqlw, a, msg = filterSQL(d, f, flt)
-		}
-		if msg != "" {
-			fe = append(fe, errs.FieldError{Location: loc, Message: msg})
-			continue
-		}
-		where = append(where, sqlw)
-		args = append(args, a...)
-	}
-	if s := strings.TrimSpace(q.Search); s != "" {
-		if tf, ok := fieldByName(fields, o.TitleField); ok {
-			where = append(where, ilike(d, valueExpr(d, tf)))
-			args = append(args, likePattern(s))
-		}
-	}
+	where, args, fe := e.whereSQL(p, o, fields, q, trashed)
 	sortName := q.Sort
 	if sortName == "" {
 		sortName = o.DefaultSort
@@ -513,6 +447,80 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 		return nil, err
 	}
 	return page, nil
+}
+
+// whereSQL builds the conditions of a list query: workspace, trash,
+// the caller's record scope, filters and the title search.
+func (e *Engine) whereSQL(p *auth.Principal, o *Object, fields []Field, q ListQuery, trashed bool) ([]string, []any, []errs.FieldError) {
+	d := e.DB.Dialect
+	var where []string
+	args := []any{p.WorkspaceID}
+	where = append(where, "workspace_id = ?")
+	if trashed {
+		where = append(where, "deleted_at IS NOT NULL")
+	} else {
+		where = append(where, "deleted_at IS NULL")
+	}
+	switch p.Perm(o.Name).Scope {
+	case auth.ScopeOwn:
+		where = append(where, "owner_id = ?")
+		args = append(args, p.UserID)
+	case auth.ScopeTeam:
+		ids := p.TeamUserIDs
+		if len(ids) == 0 {
+			ids = []string{p.UserID}
+		}
+		where = append(where, "owner_id IN ("+placeholders(len(ids))+")")
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	var fe []errs.FieldError
+	for _, flt := range q.Filters {
+		loc := "query.filter[" + flt.Field + "][" + string(flt.Op) + "]"
+		f, ok := fieldByName(fields, flt.Field)
+		if !ok {
+			if flt.Field == "id" && (flt.Op == OpEq || flt.Op == OpIn) {
+				ids := strings.Split(flt.Value, ",")
+				if flt.Op == OpEq {
+					ids = []string{flt.Value}
+				}
+				for _, id := range ids {
+					if !validID(id) {
+						fe = append(fe, errs.FieldError{Location: loc, Message: "must be record ids"})
+					}
+				}
+				where = append(where, "id IN ("+placeholders(len(ids))+")")
+				for _, id := range ids {
+					args = append(args, id)
+				}
+				continue
+			}
+			fe = append(fe, errs.FieldError{Location: loc, Message: fmt.Sprintf("names no field of %s", o.Name)})
+			continue
+		}
+		var sqlw string
+		var a []any
+		var msg string
+		if f.Type == EmailList || f.Type == PhoneList || f.Type == RefList {
+			sqlw, a, msg = listFilterSQL(d, f, flt, p.WorkspaceID)
+		} else {
+			sqlw, a, msg = filterSQL(d, f, flt)
+		}
+		if msg != "" {
+			fe = append(fe, errs.FieldError{Location: loc, Message: msg})
+			continue
+		}
+		where = append(where, sqlw)
+		args = append(args, a...)
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		if tf, ok := fieldByName(fields, o.TitleField); ok {
+			where = append(where, ilike(d, valueExpr(d, tf)))
+			args = append(args, likePattern(s))
+		}
+	}
+	return where, args, fe
 }
 
 // scanPlus scans a record row followed by one extra column.

@@ -437,7 +437,10 @@ func loadLinks(ctx context.Context, q db.Querier, fields []Field, ws string, rec
 			continue
 		}
 		l := f.Link
-		rows, err := q.Query(ctx, "SELECT "+l.From+", "+l.To+" FROM "+l.Table+" WHERE workspace_id = ? AND "+l.From+" IN ("+placeholders(len(recs))+") AND "+l.To+" IS NOT NULL ORDER BY "+l.To, args...)
+		// No condition or order on the To column: the only index the
+		// query can use is the one on From, whatever the statistics say
+		// (a partial index on To would scan every link of the workspace).
+		rows, err := q.Query(ctx, "SELECT "+l.From+", "+l.To+" FROM "+l.Table+" WHERE workspace_id = ? AND "+l.From+" IN ("+placeholders(len(recs))+")", args...)
 		if err != nil {
 			return fmt.Errorf("load %s: %w", f.Name, err)
 		}
@@ -447,7 +450,7 @@ func loadLinks(ctx context.Context, q db.Querier, fields []Field, ws string, rec
 				rows.Close()
 				return fmt.Errorf("load %s: %w", f.Name, err)
 			}
-			if r := byID[idString(from)]; r != nil {
+			if r := byID[idString(from)]; r != nil && to != nil {
 				ids, _ := r.Values[f.Name].([]string)
 				r.Values[f.Name] = append(ids, idString(to))
 			}
@@ -455,6 +458,11 @@ func loadLinks(ctx context.Context, q db.Querier, fields []Field, ws string, rec
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("load %s: %w", f.Name, err)
+		}
+		for _, r := range recs {
+			if ids, ok := r.Values[f.Name].([]string); ok {
+				slices.Sort(ids)
+			}
 		}
 	}
 	return nil

@@ -84,8 +84,8 @@ type Field struct {
 	// NotNull says the column always holds a value (a field the system
 	// computes), so sorting on it needs no NULL handling and its index
 	// serves the order.
-	NotNull bool
-	MaxLen   int  // for text-like types; 0 means the type's default
+	NotNull  bool
+	MaxLen   int // for text-like types; 0 means the type's default
 	Options  []Option
 	Target   string // object name of a reference field
 	Custom   bool

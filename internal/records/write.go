@@ -265,6 +265,15 @@ func (e *Engine) trashOp(ctx context.Context, p *auth.Principal, object, id, ifM
 		return err
 	}
 	defer tx.Rollback()
+	if err := e.trashTx(ctx, tx, p, o, id, ifMatch, del); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// trashTx moves a record to the trash (del) or back, inside the caller's
+// transaction; the caller has checked the delete permission.
+func (e *Engine) trashTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, ifMatch string, del bool) error {
 	fields, err := e.Fields(ctx, tx, p.WorkspaceID, o)
 	if err != nil {
 		return err
@@ -317,7 +326,7 @@ func (e *Engine) trashOp(ctx context.Context, p *auth.Principal, object, id, ifM
 			return err
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // PurgeTrash removes, in every workspace, records that have been in the

@@ -45,6 +45,8 @@ type c360View struct {
 	Filters     []filterChip
 	Tasks       []taskRow
 	Members     []customers.Membership
+	MemberTotal int    // set when Members holds only the first ones
+	MembersHref string // the list of the account's contacts
 	MemberObj   string
 	Rels        []relRow
 	RelTypes    []optionView
@@ -94,6 +96,9 @@ type attachmentRow struct {
 }
 
 // customer360 fills the 360 view of an account or contact.
+// memberLimit is how many contacts an account's 360 page lists.
+const memberLimit = 20
+
 func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o *records.Object, rec *records.Record, fields []records.Field, fm *formatter) (*c360View, error) {
 	ctx := r.Context()
 	v := &c360View{Back: "/o/" + o.Name + "/" + rec.ID, Now: s.Now().In(pg.TZ).Format("2006-01-02T15:04"),
@@ -207,10 +212,16 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 		}
 	}
 	if o.Name == "contacts" {
-		v.Members, _ = s.Customers.ContactAccounts(ctx, p, rec.ID)
+		v.Members, _ = s.Customers.ContactAccounts(ctx, p, rec.ID, 100)
 		v.MemberObj = "accounts"
 	} else {
-		v.Members, _ = s.Customers.AccountContacts(ctx, p, rec.ID)
+		// A large account lists its first contacts and links to the rest.
+		v.Members, _ = s.Customers.AccountContacts(ctx, p, rec.ID, memberLimit+1)
+		if len(v.Members) > memberLimit {
+			v.Members = v.Members[:memberLimit]
+			v.MemberTotal, _ = s.Customers.CountAccountContacts(ctx, p, rec.ID)
+			v.MembersHref = "/o/contacts?ff=account_id&fo=eq&fv=" + url.QueryEscape(rec.ID)
+		}
 		v.MemberObj = "contacts"
 		if t, err := s.Customers.Tree(ctx, p, rec.ID); err == nil && (len(t.Children) > 0 || t.ID != rec.ID) {
 			v.Tree = t

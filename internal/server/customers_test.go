@@ -635,3 +635,155 @@ func TestCustomerScope(t *testing.T) {
 		t.Fatalf("admin scan: %v", scan.Groups)
 	}
 }
+
+// TestBulkAndCount: bulk actions change every chosen record or none,
+// each with its history entry; counts are exact below the limit and
+// respect the scope.
+func TestBulkAndCount(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	sales := e.WS.User(t, "sales")
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, c.Create(t, "contacts", map[string]any{"given_name": fmt.Sprintf("Bulk%d", i), "family_name": "Person"}).ID())
+	}
+	theirs := sales.Create(t, "contacts", map[string]any{"given_name": "Own", "family_name": "Record"}).ID()
+	vip := c.Create(t, "tags", map[string]any{"name": "VIP"}).ID()
+
+	var cnt struct {
+		Value int64
+		Kind  string
+	}
+	c.Must(t, 200, "GET", "/api/v1/contacts/count?filter[family_name][eq]=Person", nil).JSON(t, &cnt)
+	if cnt.Value != 5 || cnt.Kind != "exact" {
+		t.Fatalf("count %+v", cnt)
+	}
+	sales.Must(t, 200, "GET", "/api/v1/contacts/count", nil).JSON(t, &cnt)
+	if cnt.Value != 1 {
+		t.Fatalf("sales count %+v, want only their own record", cnt)
+	}
+	if r := c.Do(t, "GET", "/api/v1/contacts/count?filter[planet][eq]=mars", nil); r.Status != 422 || !r.Problem(t).Names("query.filter[planet][eq]") {
+		t.Fatalf("count with a bad filter: %d %s", r.Status, r.Body)
+	}
+
+	// Assign owner, add and remove a tag.
+	var res struct{ Changed int }
+	c.Must(t, 200, "POST", "/api/v1/contacts/batch", map[string]any{"ids": ids[:3], "action": "assign_owner", "owner_id": sales.UserID}).JSON(t, &res)
+	if res.Changed != 3 {
+		t.Fatalf("assign owner changed %d", res.Changed)
+	}
+	sales.Must(t, 200, "GET", "/api/v1/contacts/count", nil).JSON(t, &cnt)
+	if cnt.Value != 4 {
+		t.Fatalf("after assigning 3 to sales they count %d", cnt.Value)
+	}
+	c.Must(t, 200, "POST", "/api/v1/contacts/batch", map[string]any{"ids": ids, "action": "add_tags", "tag_ids": []string{vip}}).JSON(t, &res)
+	if got := c.List(t, "/api/v1/contacts?filter[tag_ids][eq]="+vip+"&limit=50").IDs(); len(got) != 5 {
+		t.Fatalf("tagged %v", got)
+	}
+	// Adding again changes nothing and writes no history.
+	c.Must(t, 200, "POST", "/api/v1/contacts/batch", map[string]any{"ids": ids, "action": "add_tags", "tag_ids": []string{vip}}).JSON(t, &res)
+	if res.Changed != 0 {
+		t.Fatalf("adding a tag twice changed %d", res.Changed)
+	}
+	c.Must(t, 200, "POST", "/api/v1/contacts/batch", map[string]any{"ids": ids[:2], "action": "remove_tags", "tag_ids": []string{vip}}).JSON(t, &res)
+	if got := c.List(t, "/api/v1/contacts?filter[tag_ids][eq]="+vip).IDs(); len(got) != 3 {
+		t.Fatalf("after removing from 2: %v", got)
+	}
+	var hist struct{ Data []map[string]any }
+	c.Must(t, 200, "GET", "/api/v1/contacts/"+ids[0]+"/history", nil).JSON(t, &hist)
+	origins := 0
+	for _, h := range hist.Data {
+		if h["origin"] == "bulk" {
+			origins++
+		}
+	}
+	if origins == 0 {
+		t.Fatalf("bulk changes are not in the history: %v", hist.Data)
+	}
+
+	// All or nothing: one record outside the salesperson's scope fails the
+	// whole action, naming it, and nothing changes.
+	r := sales.Do(t, "POST", "/api/v1/contacts/batch", map[string]any{"ids": []string{theirs, ids[4]}, "action": "delete"})
+	if r.Status != 422 || !r.Problem(t).Names("body.ids[1]") {
+		t.Fatalf("sales deleting a record they cannot reach: %d %s", r.Status, r.Body)
+	}
+	sales.Must(t, 200, "GET", "/api/v1/contacts/"+theirs, nil)
+	// Bad input is named.
+	for _, tc := range []struct {
+		body map[string]any
+		loc  string
+	}{
+		{map[string]any{"ids": []string{}, "action": "delete"}, "body.ids"},
+		{map[string]any{"ids": []string{"nope"}, "action": "delete"}, "body.ids[0]"},
+		{map[string]any{"ids": ids, "action": "explode"}, "body.action"},
+		{map[string]any{"ids": ids, "action": "assign_owner"}, "body.owner_id"},
+		{map[string]any{"ids": ids, "action": "add_tags"}, "body.tag_ids"},
+		{map[string]any{"ids": ids, "action": "assign_owner", "owner_id": missingID}, "body.owner_id"},
+	} {
+		if r := c.Do(t, "POST", "/api/v1/contacts/batch", tc.body); r.Status != 422 || !r.Problem(t).Names(tc.loc) {
+			t.Errorf("%v: %d, want 422 naming %s: %s", tc.body, r.Status, tc.loc, r.Body)
+		}
+	}
+	// Delete moves to the trash; restore brings each back.
+	c.Must(t, 200, "POST", "/api/v1/contacts/batch", map[string]any{"ids": ids[3:], "action": "delete"}).JSON(t, &res)
+	c.Must(t, 200, "GET", "/api/v1/contacts/count?filter[family_name][eq]=Person", nil).JSON(t, &cnt)
+	if res.Changed != 2 || cnt.Value != 3 {
+		t.Fatalf("after deleting 2: changed %d, count %d", res.Changed, cnt.Value)
+	}
+	c.Must(t, 200, "GET", "/api/v1/contacts/count?trash=true", nil).JSON(t, &cnt)
+	if cnt.Value != 2 {
+		t.Fatalf("trash count %d", cnt.Value)
+	}
+}
+
+// TestTrashKeepsLinks: a contact moved to the trash and restored comes
+// back with its accounts and its timeline; a trashed activity leaves the
+// timeline and the open tasks, and comes back with its restore.
+func TestTrashKeepsLinks(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	acc := c.Create(t, "accounts", map[string]any{"name": "Initech"})
+	ct := c.Create(t, "contacts", map[string]any{"given_name": "Peter", "family_name": "Gibbons", "account_id": acc.ID()})
+	note := c.Create(t, "activities", map[string]any{"type": "note", "subject": "TPS reports", "contact_ids": []string{ct.ID()}, "account_ids": []string{acc.ID()}})
+	task := c.Create(t, "activities", map[string]any{"type": "task", "subject": "Fix the printer", "due_at": "2030-01-02T10:00:00Z", "contact_ids": []string{ct.ID()}})
+	timeline := func(path string) []string {
+		var tl struct{ Data []map[string]any }
+		c.Must(t, 200, "GET", path+"/timeline?type=note,task", nil).JSON(t, &tl)
+		var out []string
+		for _, en := range tl.Data {
+			if a, ok := en["activity"].(map[string]any); ok {
+				out = append(out, str(a["id"]))
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	both := []string{note.ID(), task.ID()}
+	slices.Sort(both)
+	if got := timeline("/api/v1/contacts/" + ct.ID()); !slices.Equal(got, both) {
+		t.Fatalf("timeline %v, want %v", got, both)
+	}
+	c.Must(t, 204, "DELETE", "/api/v1/contacts/"+ct.ID(), nil)
+	c.Must(t, 404, "GET", "/api/v1/contacts/"+ct.ID(), nil)
+	c.Must(t, 200, "POST", "/api/v1/contacts/"+ct.ID()+"/restore", nil)
+	if got := timeline("/api/v1/contacts/" + ct.ID()); !slices.Equal(got, both) {
+		t.Fatalf("timeline after restore %v, want %v", got, both)
+	}
+	var members struct{ Data []map[string]any }
+	c.Must(t, 200, "GET", "/api/v1/accounts/"+acc.ID()+"/contacts", nil).JSON(t, &members)
+	if len(members.Data) != 1 || members.Data[0]["contact_id"] != ct.ID() {
+		t.Fatalf("account members after restore: %v", members.Data)
+	}
+	// A trashed task leaves the timeline and the account page's open tasks.
+	c.Must(t, 204, "DELETE", "/api/v1/activities/"+task.ID(), nil)
+	if got := timeline("/api/v1/contacts/" + ct.ID()); !slices.Equal(got, []string{note.ID()}) {
+		t.Fatalf("timeline with the task in the trash: %v", got)
+	}
+	c.Must(t, 200, "POST", "/api/v1/activities/"+task.ID()+"/restore", nil)
+	if got := timeline("/api/v1/contacts/" + ct.ID()); !slices.Equal(got, both) {
+		t.Fatalf("timeline after restoring the task: %v", got)
+	}
+	if got := timeline("/api/v1/accounts/" + acc.ID()); !slices.Equal(got, []string{note.ID()}) {
+		t.Fatalf("account timeline: %v", got)
+	}
+}

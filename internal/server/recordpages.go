@@ -7,8 +7,11 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/customers"
@@ -87,6 +90,13 @@ type listView struct {
 	SortLinks  map[string]string
 	SortDir    map[string]string
 	HiddenArgs [][2]string
+	Count      string // "1,234 contacts", "More than 10,000", "About 1.2M"
+	// Bulk actions on the rows chosen with their check boxes.
+	Bulk      bool
+	CanUpdate bool
+	Owners    []optionView
+	Tags      []optionView // empty when the object has no tags
+	Back      string       // this page, to come back to after a bulk action
 }
 
 func (s *Server) registerRecordPages() {
@@ -101,6 +111,7 @@ func (s *Server) registerRecordPages() {
 	m.Handle("POST /o/{object}/{id}/delete", s.page(s.deleteRecordPage))
 	m.Handle("POST /o/{object}/{id}/restore", s.page(s.restoreRecordPage))
 	m.Handle("POST /o/{object}/views", s.page(s.saveViewPage))
+	m.Handle("POST /o/{object}/bulk", s.page(s.bulkPage))
 	m.Handle("POST /o/{object}/views/{id}/delete", s.page(s.deleteViewPage))
 }
 
@@ -490,6 +501,33 @@ func (s *Server) listPage(trash bool) pageFunc {
 				})
 			}
 		}
+		if qerr == nil {
+			if c, err := s.Records.Count(ctx, p, o.Name, q, trash); err == nil {
+				lv.Count = s.describeCount(page.Lang, c)
+			}
+		}
+		lv.CanUpdate = p.Can(o.Name, auth.ActUpdate)
+		lv.Bulk = !trash && len(lv.Rows) > 0 && (lv.CanUpdate || lv.CanDelete)
+		if lv.Bulk {
+			lv.Back = r.URL.RequestURI()
+			if lv.CanUpdate {
+				if us, err := s.Auth.ListUsers(ctx, p); err == nil {
+					for _, u := range us {
+						if u.Active && p.Reaches(o.Name, u.ID) {
+							lv.Owners = append(lv.Owners, optionView{Value: u.ID, Label: u.DisplayName()})
+						}
+					}
+				}
+				if _, ok := fieldIndex(fields, "tag_ids"); ok && p.Can("tags", auth.ActRead) {
+					if tp, err := s.Records.List(ctx, p, "tags", records.ListQuery{Limit: records.MaxLimit, Sort: "name"}); err == nil {
+						for _, t := range tp.Records {
+							name, _ := t.Values["name"].(string)
+							lv.Tags = append(lv.Tags, optionView{Value: t.ID, Label: name})
+						}
+					}
+				}
+			}
+		}
 		page.Data = lv
 		status := http.StatusOK
 		if qerr != nil {
@@ -498,6 +536,85 @@ func (s *Server) listPage(trash bool) pageFunc {
 		s.render.Page(w, r, status, "records/list", page)
 		return nil
 	}
+}
+
+// describeCount says how many records a list holds, and whether that is
+// exact, a lower bound or an estimate.
+func (s *Server) describeCount(lang string, c records.Count) string {
+	n := web.FormatNumber(lang, strconv.FormatInt(c.Value, 10))
+	switch c.Kind {
+	case "exact":
+		return s.tr.T(lang, "records.count_exact", "Count", n)
+	case "at_least":
+		return s.tr.T(lang, "records.count_at_least", "Count", n)
+	case "estimate":
+		return s.tr.T(lang, "records.count_estimate", "Count", n)
+	}
+	return ""
+}
+
+// bulkPage applies a bulk action to the rows chosen on a list page, or
+// exports them.
+func (s *Server) bulkPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	o, err := s.objectOf(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errs.Field("body", "is not a form")
+	}
+	back := r.PostFormValue("back")
+	if !strings.HasPrefix(back, "/o/"+o.Name) {
+		back = "/o/" + o.Name
+	}
+	ids := r.PostForm["id"]
+	action := r.PostFormValue("action")
+	lang := s.lang(r, p)
+	if len(ids) == 0 {
+		s.flash(r, web.FlashError, s.tr.T(lang, "bulk.none_selected"))
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return nil
+	}
+	if action == "export" {
+		return s.exportSelection(w, r, p, o, ids)
+	}
+	in := records.BatchInput{IDs: ids, Action: action, OwnerID: r.PostFormValue("owner_id")}
+	if t := r.PostFormValue("tag_id"); t != "" {
+		in.TagIDs = []string{t}
+	}
+	res, err := s.Records.Batch(r.Context(), p, o.Name, in)
+	if err != nil {
+		if _, ok := fieldErrors(err); ok {
+			s.flash(r, web.FlashError, s.describeFieldErrors(lang, err))
+			http.Redirect(w, r, back, http.StatusSeeOther)
+			return nil
+		}
+		return err
+	}
+	s.flash(r, web.FlashSuccess, s.tr.T(lang, "bulk.done", "Count", web.FormatNumber(lang, strconv.Itoa(res.Changed))))
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
+
+// exportSelection sends the chosen records as a CSV file, every field a
+// column, in the order of the list's columns.
+func (s *Server) exportSelection(w http.ResponseWriter, r *http.Request, p *auth.Principal, o *records.Object, ids []string) error {
+	if len(ids) > records.MaxLimit {
+		return errs.Field("body.id", fmt.Sprintf("must list at most %d records", records.MaxLimit))
+	}
+	for _, id := range ids {
+		if _, err := uuid.Parse(id); err != nil {
+			return errs.Field("body.id", "must be record ids")
+		}
+	}
+	pg, err := s.Records.List(r.Context(), p, o.Name, records.ListQuery{Limit: len(ids),
+		Filters: []records.Filter{{Field: "id", Op: records.OpIn, Value: strings.Join(ids, ",")}}})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+o.Name+`-selection.csv"`)
+	return records.WriteCSV(w, pg.Fields, pg.Records)
 }
 
 // describeFieldErrors spells out field errors in one line, in lang.
@@ -518,17 +635,17 @@ func (s *Server) describeFieldErrors(lang string, err error) string {
 }
 
 type detailView struct {
-	Object    string
-	Record    *records.Record
-	Title     string
-	Fields    []fieldView
-	Cells     []cell
-	History   []historyRow
-	ETag      string
-	CanEdit   bool
-	CanDelete bool
-	Deleted   bool
-	C360      *c360View
+	Object     string
+	Record     *records.Record
+	Title      string
+	Fields     []fieldView
+	Cells      []cell
+	History    []historyRow
+	ETag       string
+	CanEdit    bool
+	CanDelete  bool
+	Deleted    bool
+	C360       *c360View
 	MergedInto string
 }
 

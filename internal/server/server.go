@@ -187,7 +187,11 @@ func (s *Server) registerJobs(store *auth.SessionStore) {
 		}
 		return err
 	})
+	s.Jobs.Register("optimize_db", func(ctx context.Context, _ json.RawMessage) error {
+		return s.DB.Optimize(ctx, false)
+	})
 	s.Jobs.Every("fire_reminders", time.Minute)
+	s.Jobs.Every("optimize_db", time.Hour)
 	s.Jobs.Every("purge_trash", time.Hour)
 	s.Jobs.Every("purge_expired", time.Hour)
 }

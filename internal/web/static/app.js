@@ -124,3 +124,40 @@
   document.addEventListener("DOMContentLoaded", function () { paint(document); });
   document.addEventListener("htmx:afterSwap", function (e) { paint(e.target); });
 })();
+
+// List pages: choose rows with their check boxes, then one bulk action.
+(function () {
+  "use strict";
+  function setup() {
+    var form = document.querySelector("form[data-bulk]");
+    if (!form) return;
+    var boxes = function () { return document.querySelectorAll('input[name="id"][form="bulk"]'); };
+    var all = document.querySelector("[data-select-all]");
+    var count = form.querySelector("[data-bulk-count]");
+    var action = form.querySelector("[data-bulk-action]");
+    function refresh() {
+      var n = 0;
+      boxes().forEach(function (b) { if (b.checked) n++; });
+      count.textContent = n === 0 ? count.getAttribute("data-none") : count.getAttribute("data-some").replace("{n}", String(n));
+      if (all) { all.checked = n > 0 && n === boxes().length; all.indeterminate = n > 0 && n < boxes().length; }
+      form.querySelectorAll("[data-bulk-for]").forEach(function (el) {
+        var show = (" " + el.getAttribute("data-bulk-for") + " ").indexOf(" " + action.value + " ") >= 0;
+        el.hidden = !show;
+        el.disabled = !show;
+      });
+    }
+    if (all) all.addEventListener("change", function () {
+      boxes().forEach(function (b) { b.checked = all.checked; });
+      refresh();
+    });
+    document.addEventListener("change", function (e) {
+      if (e.target.matches && e.target.matches('input[name="id"][form="bulk"]')) refresh();
+    });
+    action.addEventListener("change", refresh);
+    form.addEventListener("submit", function (e) {
+      if (action.value === "delete" && !window.confirm(form.getAttribute("data-confirm-delete"))) e.preventDefault();
+    });
+    refresh();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup); else setup();
+})();

@@ -115,7 +115,7 @@ CREATE TABLE account_contacts (
   FOREIGN KEY (workspace_id, account_id) REFERENCES accounts (workspace_id, id) ON DELETE CASCADE,
   FOREIGN KEY (workspace_id, contact_id) REFERENCES contacts (workspace_id, id) ON DELETE CASCADE
 );
-CREATE INDEX account_contacts_account ON account_contacts (workspace_id, account_id);
+CREATE INDEX account_contacts_account ON account_contacts (workspace_id, account_id, is_primary, created_at);
 
 CREATE TABLE account_relationships (
   id TEXT PRIMARY KEY,
@@ -201,6 +201,11 @@ CREATE TABLE activity_links (
   activity_id TEXT NOT NULL,
   account_id TEXT,
   contact_id TEXT,
+  -- the activity's time, copied here so that a timeline reads its newest
+  -- entries straight from an index, however many activities a record has
+  occurred_at TEXT,
+  -- 1 while the activity is an open task (not done, not in the trash)
+  open_task INTEGER,
   CHECK ((account_id IS NULL) <> (contact_id IS NULL)),
   FOREIGN KEY (workspace_id, activity_id) REFERENCES activities (workspace_id, id) ON DELETE CASCADE,
   FOREIGN KEY (workspace_id, account_id) REFERENCES accounts (workspace_id, id) ON DELETE CASCADE,
@@ -209,6 +214,10 @@ CREATE TABLE activity_links (
 CREATE UNIQUE INDEX activity_links_account ON activity_links (workspace_id, account_id, activity_id) WHERE account_id IS NOT NULL;
 CREATE UNIQUE INDEX activity_links_contact ON activity_links (workspace_id, contact_id, activity_id) WHERE contact_id IS NOT NULL;
 CREATE INDEX activity_links_activity ON activity_links (workspace_id, activity_id);
+CREATE INDEX activity_links_account_time ON activity_links (workspace_id, account_id, occurred_at, activity_id) WHERE account_id IS NOT NULL;
+CREATE INDEX activity_links_contact_time ON activity_links (workspace_id, contact_id, occurred_at, activity_id) WHERE contact_id IS NOT NULL;
+CREATE INDEX activity_links_account_open ON activity_links (workspace_id, account_id) WHERE open_task IS NOT NULL AND account_id IS NOT NULL;
+CREATE INDEX activity_links_contact_open ON activity_links (workspace_id, contact_id) WHERE open_task IS NOT NULL AND contact_id IS NOT NULL;
 
 CREATE UNIQUE INDEX tags_workspace_id ON tags (workspace_id, id);
 CREATE TABLE account_tags (
