@@ -629,6 +629,31 @@ func TestCustomerScope(t *testing.T) {
 		t.Fatalf("merging someone else's record: %d", r.Status)
 	}
 	admin.Must(t, 200, "GET", "/api/v1/contacts/"+theirs.ID(), nil)
+	// An account hierarchy: the salesperson's account under the admin's.
+	// Their tree shows the parent as a placeholder, without its name,
+	// and counts only the contacts they may read.
+	top := admin.Create(t, "accounts", map[string]any{"name": "Hidden Holding"})
+	sub := sales.Create(t, "accounts", map[string]any{"name": "Visible Branch", "parent_id": top.ID()})
+	admin.Create(t, "contacts", map[string]any{"given_name": "Not", "family_name": "Theirs", "account_id": sub.ID()})
+	sales.Create(t, "contacts", map[string]any{"given_name": "Is", "family_name": "Theirs", "account_id": sub.ID()})
+	var tree struct {
+		Name          string
+		Restricted    bool
+		TotalContacts int `json:"total_contacts"`
+		Children      []struct {
+			Name     string
+			Contacts int
+		}
+	}
+	sales.Must(t, 200, "GET", "/api/v1/accounts/"+sub.ID()+"/tree", nil).JSON(t, &tree)
+	if !tree.Restricted || tree.Name != "" || len(tree.Children) != 1 || tree.Children[0].Name != "Visible Branch" || tree.Children[0].Contacts != 1 || tree.TotalContacts != 1 {
+		t.Fatalf("the salesperson's tree: %+v", tree)
+	}
+	tree.Restricted, tree.Name = false, ""
+	admin.Must(t, 200, "GET", "/api/v1/accounts/"+sub.ID()+"/tree", nil).JSON(t, &tree)
+	if tree.Restricted || tree.Name != "Hidden Holding" || tree.TotalContacts != 2 {
+		t.Fatalf("the admin's tree: %+v", tree)
+	}
 	// The admin's scan sees both.
 	admin.Must(t, 200, "GET", "/api/v1/contacts/duplicates", nil).JSON(t, &scan)
 	if len(scan.Groups) != 1 {
