@@ -1,0 +1,249 @@
+package dataio
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// RowWriter is what the exporter writes tabular files through; CSVWriter,
+// XLSXWriter and JSONLWriter satisfy it. Call WriteHeader once, then
+// WriteRow per record, then Close, which flushes and reports the first error.
+type RowWriter interface {
+	WriteHeader(cols []string) error
+	WriteRow(values []string) error
+	Close() error
+}
+
+var errClosed = errors.New("writer is closed")
+
+// NeutraliseFormula defends a cell against formula injection (CSV
+// injection): a value that begins with '=', '+', '-', '@', a tab or a
+// carriage return, or their full-width forms, which spreadsheets may run
+// as a formula, gets a leading single quote, which they show as text.
+//
+// This is OWASP's rule as written, so it also prefixes a negative number
+// ("-12.5" becomes "'-12.5") and an international phone number ("+34 …"): a
+// numeric exception is the kind of parsing attackers find a way around
+// ("-1+cmd|…" is not a number, but "-1e3" is), and a quote in front of a
+// number costs a reader less than a formula costs a victim. StripFormulaGuard
+// undoes it on import.
+func NeutraliseFormula(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	if s[0] >= utf8.RuneSelf {
+		r, _ := utf8.DecodeRuneInString(s)
+		switch r {
+		case '＝', '＋', '－', '＠':
+			return "'" + s
+		}
+	}
+	return s
+}
+
+// StripFormulaGuard undoes NeutraliseFormula: it removes a leading single
+// quote when the next character is one NeutraliseFormula guards. Other
+// values, including ones that merely start with a quote, are returned as
+// they are.
+func StripFormulaGuard(s string) string {
+	if len(s) < 2 || s[0] != '\'' {
+		return s
+	}
+	if NeutraliseFormula(s[1:]) != s[1:] {
+		return s[1:]
+	}
+	return s
+}
+
+// CSVWriterOptions configures NewCSVWriter. The zero value writes
+// comma-separated UTF-8 with CRLF line ends (RFC 4180) and no BOM.
+type CSVWriterOptions struct {
+	// BOM writes a UTF-8 byte order mark first, which Excel needs to read
+	// the file as UTF-8 rather than the system code page.
+	BOM bool
+	// Delimiter is the field separator; 0 means ','.
+	Delimiter rune
+	// LF ends lines with "\n" instead of "\r\n".
+	LF bool
+}
+
+// CSVWriter writes UTF-8 CSV with every cell neutralised (see
+// NeutraliseFormula).
+type CSVWriter struct {
+	bw  *bufio.Writer
+	cw  *csv.Writer
+	bom bool
+	rec []string
+	err error
+}
+
+var _ RowWriter = (*CSVWriter)(nil)
+
+// NewCSVWriter returns a CSV writer to w.
+func NewCSVWriter(w io.Writer, opts CSVWriterOptions) *CSVWriter {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	cw := csv.NewWriter(bw)
+	if opts.Delimiter != 0 {
+		cw.Comma = opts.Delimiter
+	}
+	cw.UseCRLF = !opts.LF
+	return &CSVWriter{bw: bw, cw: cw, bom: opts.BOM}
+}
+
+// WriteHeader writes the header row.
+func (c *CSVWriter) WriteHeader(cols []string) error {
+	return c.WriteRow(cols)
+}
+
+// WriteRow writes one row.
+func (c *CSVWriter) WriteRow(values []string) error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.bom {
+		c.bom = false
+		if _, err := c.bw.Write(bomUTF8); err != nil {
+			c.err = fmt.Errorf("write csv: %w", err)
+			return c.err
+		}
+	}
+	c.rec = c.rec[:0]
+	for _, v := range values {
+		c.rec = append(c.rec, NeutraliseFormula(v))
+	}
+	if err := c.cw.Write(c.rec); err != nil {
+		c.err = fmt.Errorf("write csv: %w", err)
+	}
+	return c.err
+}
+
+// Flush writes buffered rows to the underlying writer.
+func (c *CSVWriter) Flush() error {
+	if c.err != nil {
+		return c.err
+	}
+	c.cw.Flush()
+	if err := c.cw.Error(); err != nil {
+		c.err = fmt.Errorf("write csv: %w", err)
+		return c.err
+	}
+	if err := c.bw.Flush(); err != nil {
+		c.err = fmt.Errorf("write csv: %w", err)
+	}
+	return c.err
+}
+
+// Close flushes and reports the first error. It does not close the
+// underlying writer.
+func (c *CSVWriter) Close() error {
+	if c.err == errClosed {
+		return c.err
+	}
+	if err := c.Flush(); err != nil {
+		return err
+	}
+	c.err = errClosed
+	return nil
+}
+
+// JSONLWriter writes JSON Lines: one JSON object per line, UTF-8, "\n"
+// ended. Values are not neutralised; JSON is not opened by spreadsheets.
+type JSONLWriter struct {
+	bw   *bufio.Writer
+	enc  *json.Encoder
+	buf  bytes.Buffer
+	cols []string
+	err  error
+}
+
+var _ RowWriter = (*JSONLWriter)(nil)
+
+// NewJSONLWriter returns a JSON Lines writer to w.
+func NewJSONLWriter(w io.Writer) *JSONLWriter {
+	j := &JSONLWriter{bw: bufio.NewWriterSize(w, 64<<10)}
+	j.enc = json.NewEncoder(&j.buf)
+	j.enc.SetEscapeHTML(false)
+	return j
+}
+
+// Write writes obj as one line; encoding/json sorts its keys.
+func (j *JSONLWriter) Write(obj map[string]any) error {
+	if j.err != nil {
+		return j.err
+	}
+	j.buf.Reset()
+	if err := j.enc.Encode(obj); err != nil { // Encode appends the "\n"
+		return fmt.Errorf("encode json line: %w", err)
+	}
+	return j.flushLine()
+}
+
+// WriteHeader sets the keys WriteRow uses; it writes nothing.
+func (j *JSONLWriter) WriteHeader(cols []string) error {
+	j.cols = append([]string(nil), cols...)
+	return j.err
+}
+
+// WriteRow writes an object with the header's keys in header order, each
+// with its value ("" when the row is short; extra values are an error).
+func (j *JSONLWriter) WriteRow(values []string) error {
+	if j.err != nil {
+		return j.err
+	}
+	if len(values) > len(j.cols) {
+		return fmt.Errorf("json line: %d values for %d columns", len(values), len(j.cols))
+	}
+	j.buf.Reset()
+	j.buf.WriteByte('{')
+	for i, k := range j.cols {
+		if i > 0 {
+			j.buf.WriteByte(',')
+		}
+		v := ""
+		if i < len(values) {
+			v = values[i]
+		}
+		// Encode never fails on strings; it appends a newline we drop.
+		_ = j.enc.Encode(k)
+		j.buf.Truncate(j.buf.Len() - 1)
+		j.buf.WriteByte(':')
+		_ = j.enc.Encode(v)
+		j.buf.Truncate(j.buf.Len() - 1)
+	}
+	j.buf.WriteString("}\n")
+	return j.flushLine()
+}
+
+func (j *JSONLWriter) flushLine() error {
+	if _, err := j.bw.Write(j.buf.Bytes()); err != nil {
+		j.err = fmt.Errorf("write json lines: %w", err)
+	}
+	return j.err
+}
+
+// Close flushes and reports the first error. It does not close the
+// underlying writer.
+func (j *JSONLWriter) Close() error {
+	if j.err == errClosed {
+		return j.err
+	}
+	if j.err != nil {
+		return j.err
+	}
+	if err := j.bw.Flush(); err != nil {
+		j.err = fmt.Errorf("write json lines: %w", err)
+		return j.err
+	}
+	j.err = errClosed
+	return nil
+}
