@@ -52,6 +52,13 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseListQuery$$' -fuzztime $(FUZZTIME) ./internal/records/
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./internal/records/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizePhone$$' -fuzztime $(FUZZTIME) ./internal/match/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeEmail$$' -fuzztime $(FUZZTIME) ./internal/match/
+	$(GO) test -run '^$$' -fuzz '^FuzzTokens$$' -fuzztime $(FUZZTIME) ./internal/match/
+	$(GO) test -run '^$$' -fuzz '^FuzzCSVReader$$' -fuzztime $(FUZZTIME) ./internal/dataio/
+	$(GO) test -run '^$$' -fuzz '^FuzzReadVCards$$' -fuzztime $(FUZZTIME) ./internal/dataio/
+	$(GO) test -run '^$$' -fuzz '^FuzzReadEvents$$' -fuzztime $(FUZZTIME) ./internal/dataio/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecoder$$' -fuzztime $(FUZZTIME) ./internal/dataio/
 
 # Browser tests save what a user sees into docs/screenshots.
 screenshots:
