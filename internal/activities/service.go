@@ -250,13 +250,7 @@ func (s *Service) Timeline(ctx context.Context, p *auth.Principal, object, id st
 // record's number of activities.
 func (s *Service) timelineIDs(ctx context.Context, p *auth.Principal, link, id string, types []string, before time.Time, limit int) ([]string, error) {
 	col := map[string]string{"account_ids": "account_id", "contact_ids": "contact_id"}[link]
-	q := "SELECT l.activity_id FROM activity_links l JOIN activities a ON a.workspace_id = l.workspace_id AND a.id = l.activity_id" +
-		" WHERE l.workspace_id = ? AND l." + col + " = ? AND l.occurred_at IS NOT NULL AND a.deleted_at IS NULL"
-	args := []any{p.WorkspaceID, id}
-	if cond, cargs := records.ScopeSQL(p, "activities"); cond != "" {
-		q += " AND a." + cond
-		args = append(args, cargs...)
-	}
+	q, args := linkedSQL(p, col, id, "l.occurred_at IS NOT NULL")
 	if len(types) > 0 {
 		q += " AND a.type IN (" + strings.TrimSuffix(strings.Repeat("?,", len(types)), ",") + ")"
 		for _, t := range types {
@@ -270,6 +264,21 @@ func (s *Service) timelineIDs(ctx context.Context, p *auth.Principal, link, id s
 	q += " ORDER BY l.occurred_at DESC, l.activity_id DESC LIMIT ?"
 	args = append(args, limit)
 	return s.queryIDs(ctx, q, args...)
+}
+
+// linkedSQL selects the ids of the live activities linked to a record
+// (col is the link table's account_id or contact_id) that the caller may
+// read and that meet cond on the link row l; the caller adds order and
+// limit.
+func linkedSQL(p *auth.Principal, col, id, cond string) (string, []any) {
+	q := "SELECT l.activity_id FROM activity_links l JOIN activities a ON a.workspace_id = l.workspace_id AND a.id = l.activity_id" +
+		" WHERE l.workspace_id = ? AND l." + col + " = ? AND " + cond + " AND a.deleted_at IS NULL"
+	args := []any{p.WorkspaceID, id}
+	if scope, sargs := records.ScopeSQL(p, "activities"); scope != "" {
+		q += " AND a." + scope
+		args = append(args, sargs...)
+	}
+	return q, args
 }
 
 func validType(t string) bool {
@@ -287,13 +296,7 @@ func (s *Service) OpenTasks(ctx context.Context, p *auth.Principal, object, id s
 	if col == "" {
 		return nil, errs.ErrNotFound
 	}
-	q := "SELECT l.activity_id FROM activity_links l JOIN activities a ON a.workspace_id = l.workspace_id AND a.id = l.activity_id" +
-		" WHERE l.workspace_id = ? AND l." + col + " = ? AND l.open_task = 1 AND a.deleted_at IS NULL"
-	args := []any{p.WorkspaceID, id}
-	if cond, cargs := records.ScopeSQL(p, "activities"); cond != "" {
-		q += " AND a." + cond
-		args = append(args, cargs...)
-	}
+	q, args := linkedSQL(p, col, id, "l.open_task = 1")
 	q += " ORDER BY a.due_at, a.id LIMIT 50"
 	ids, err := s.queryIDs(ctx, q, args...)
 	if err != nil || len(ids) == 0 {

@@ -461,19 +461,9 @@ func (e *Engine) whereSQL(p *auth.Principal, o *Object, fields []Field, q ListQu
 	} else {
 		where = append(where, "deleted_at IS NULL")
 	}
-	switch p.Perm(o.Name).Scope {
-	case auth.ScopeOwn:
-		where = append(where, "owner_id = ?")
-		args = append(args, p.UserID)
-	case auth.ScopeTeam:
-		ids := p.TeamUserIDs
-		if len(ids) == 0 {
-			ids = []string{p.UserID}
-		}
-		where = append(where, "owner_id IN ("+placeholders(len(ids))+")")
-		for _, id := range ids {
-			args = append(args, id)
-		}
+	if cond, cargs := ScopeSQL(p, o.Name); cond != "" {
+		where = append(where, cond)
+		args = append(args, cargs...)
 	}
 	var fe []errs.FieldError
 	for _, flt := range q.Filters {
