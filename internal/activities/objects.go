@@ -83,5 +83,6 @@ var Object = &records.Object{
 		{Name: "email_from", Type: records.Email, Column: "email_from", LabelKey: "field.email_from"},
 		{Name: "email_to", Type: records.Text, Column: "email_to", LabelKey: "field.email_to", MaxLen: 2000},
 		{Name: "sent_at", Type: records.DateTime, Column: "sent_at", LabelKey: "field.sent_at"},
+		{Name: "external_id", Type: records.Text, Column: "external_id", LabelKey: "field.external_id", Unique: true, MaxLen: 200},
 	},
 }

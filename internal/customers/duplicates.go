@@ -270,6 +270,11 @@ func (s *Service) draft(ctx context.Context, p *auth.Principal, object string, i
 // loadLights reads what scoring needs of the live records of ids the
 // caller reaches.
 func (s *Service) loadLights(ctx context.Context, p *auth.Principal, object string, ids []string) ([]*light, error) {
+	return s.loadLightsQ(ctx, s.DB, p, object, ids)
+}
+
+// loadLightsQ is loadLights reading through q.
+func (s *Service) loadLightsQ(ctx context.Context, q db.Querier, p *auth.Principal, object string, ids []string) ([]*light, error) {
 	var out []*light
 	cols := "id, owner_id, given_name, middle_name, family_name, name, email, emails, phones, account_id"
 	if object == "accounts" {
@@ -282,12 +287,12 @@ func (s *Service) loadLights(ctx context.Context, p *auth.Principal, object stri
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		q := "SELECT " + cols + " FROM " + object + " WHERE workspace_id = ? AND deleted_at IS NULL AND id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + ")"
+		sq := "SELECT " + cols + " FROM " + object + " WHERE workspace_id = ? AND deleted_at IS NULL AND id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + ")"
 		if scope != "" {
-			q += " AND " + scope
+			sq += " AND " + scope
 			args = append(args, sargs...)
 		}
-		rows, err := s.DB.Query(ctx, q, args...)
+		rows, err := q.Query(ctx, sq, args...)
 		if err != nil {
 			return nil, fmt.Errorf("load duplicates: %w", err)
 		}

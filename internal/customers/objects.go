@@ -124,6 +124,7 @@ var Accounts = &records.Object{
 		{Name: "website", Type: records.URL, Column: "website", LabelKey: "field.website"},
 		{Name: "tag_ids", Type: records.RefList, LabelKey: "field.tags", Target: "tags", Link: &records.Link{Table: "account_tags", From: "account_id", To: "tag_id"}},
 		{Name: "description", Type: records.LongText, Column: "description", LabelKey: "field.description", MaxLen: 20000},
+		externalID,
 	}, addressFields("billing", "billing_")...), addressFields("shipping", "shipping_")...),
 }
 
@@ -161,5 +162,10 @@ var Contacts = &records.Object{
 		records.Field{Name: "phone_consent_at", Type: records.DateTime, Column: "phone_consent_at", LabelKey: "field.phone_consent_at"},
 		records.Field{Name: "phone_consent_source", Type: records.Text, Column: "phone_consent_source", LabelKey: "field.phone_consent_source", MaxLen: 200},
 		records.Field{Name: "description", Type: records.LongText, Column: "description", LabelKey: "field.description", MaxLen: 20000},
+		externalID,
 	),
 }
+
+// externalID is the id a record has in the system it was imported from:
+// unique per workspace, the key a re-import matches on.
+var externalID = records.Field{Name: "external_id", Type: records.Text, Column: "external_id", LabelKey: "field.external_id", Unique: true, MaxLen: 200}

@@ -38,6 +38,13 @@ func (s *Service) Register(e *records.Engine) {
 		AfterCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
 			return s.indexAccount(ctx, tx, p.WorkspaceID, r)
 		},
+		AfterCreateBatch: func(ctx context.Context, tx *db.Tx, p *auth.Principal, rs []*records.Record) error {
+			entries := make([]search.Entry, len(rs))
+			for i, r := range rs {
+				entries[i] = search.Entry{ID: r.ID, Doc: AccountDoc(r), Keys: AccountKeys(r)}
+			}
+			return search.IndexNew(ctx, tx, p.WorkspaceID, "accounts", entries)
+		},
 		AfterUpdate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, _, r *records.Record) error {
 			return s.indexAccount(ctx, tx, p.WorkspaceID, r)
 		},
@@ -67,6 +74,9 @@ func (s *Service) Register(e *records.Engine) {
 		},
 		AfterCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
 			return s.afterContact(ctx, tx, p.WorkspaceID, nil, r)
+		},
+		AfterCreateBatch: func(ctx context.Context, tx *db.Tx, p *auth.Principal, rs []*records.Record) error {
+			return s.afterContacts(ctx, tx, p.WorkspaceID, rs)
 		},
 		AfterUpdate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *records.Record) error {
 			return s.afterContact(ctx, tx, p.WorkspaceID, old, r)
@@ -263,6 +273,53 @@ func (s *Service) afterContact(ctx context.Context, tx *db.Tx, ws string, old, r
 		return err
 	}
 	return search.SetKeys(ctx, tx, ws, "contacts", r.ID, ContactKeys(r))
+}
+
+// afterContacts is afterContact for new contacts created together: their
+// primary account memberships, search terms and duplicate keys, written
+// with a few multi-row statements.
+func (s *Service) afterContacts(ctx context.Context, tx *db.Tx, ws string, rs []*records.Record) error {
+	now := db.T(s.Now())
+	var members [][]any
+	accNames := map[string]string{}
+	for _, r := range rs {
+		if acc := str(r, "account_id"); acc != "" {
+			members = append(members, []any{ws, acc, r.ID, "", true, now})
+			accNames[acc] = ""
+		}
+	}
+	if err := records.InsertRows(ctx, tx, "account_contacts", []string{"workspace_id", "account_id", "contact_id", "role", "is_primary", "created_at"}, members, ""); err != nil {
+		return fmt.Errorf("contact accounts: %w", db.MapError(err))
+	}
+	ids := make([]any, 0, len(accNames))
+	for id := range accNames {
+		ids = append(ids, id)
+	}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		rows, err := tx.Query(ctx, "SELECT id, name FROM accounts WHERE workspace_id = ? AND id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+")", append([]any{ws}, chunk...)...)
+		if err != nil {
+			return fmt.Errorf("contact accounts: %w", err)
+		}
+		for rows.Next() {
+			var id any
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return fmt.Errorf("contact accounts: %w", err)
+			}
+			accNames[idText(id)] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("contact accounts: %w", err)
+		}
+	}
+	entries := make([]search.Entry, len(rs))
+	for i, r := range rs {
+		entries[i] = search.Entry{ID: r.ID, Doc: ContactDoc(r, accNames[str(r, "account_id")]), Keys: ContactKeys(r)}
+	}
+	return search.IndexNew(ctx, tx, ws, "contacts", entries)
 }
 
 // ContactDoc is what a contact is found by in search: accName is the

@@ -112,9 +112,9 @@ func (e *Engine) Batch(ctx context.Context, p *auth.Principal, object string, in
 		var err error
 		switch in.Action {
 		case BatchDelete:
-			err = e.trashTx(ctx, tx, p, o, id, "", true)
+			err = e.trashTx(ctx, tx, p, o, id, "", true, "")
 		case BatchAssignOwner:
-			_, err = e.updateTx(ctx, tx, p, o, id, "", Input{"owner_id": in.OwnerID}, "bulk")
+			_, err = e.updateTx(ctx, tx, p, o, id, "", Input{"owner_id": in.OwnerID}, "bulk", nil)
 		default:
 			var r *Record
 			if r, err = e.load(ctx, tx, o, fields, p.WorkspaceID, id, true); err == nil {
@@ -126,7 +126,7 @@ func (e *Engine) Batch(ctx context.Context, p *auth.Principal, object string, in
 					if slices.Equal(next, tags) {
 						continue // nothing to change, no history entry
 					}
-					_, err = e.updateTx(ctx, tx, p, o, id, "", Input{tagField: next}, "bulk")
+					_, err = e.updateTx(ctx, tx, p, o, id, "", Input{tagField: next}, "bulk", nil)
 				}
 			}
 		}

@@ -220,7 +220,7 @@ func (e *Engine) Revert(ctx context.Context, p *auth.Principal, object, id, ifMa
 		return nil, err
 	}
 	defer tx.Rollback()
-	r, err := e.updateTx(ctx, tx, p, o, id, ifMatch, input, "revert")
+	r, err := e.updateTx(ctx, tx, p, o, id, ifMatch, input, "revert", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -253,4 +253,106 @@ WHERE workspace_id = ? AND object = ? AND record_id = ? ORDER BY changed_at, id`
 		out = append(out, c)
 	}
 	return out, db.MapError(rows.Err())
+}
+
+// UndoResult says what UndoOriginTx did to one record.
+type UndoResult struct {
+	// Restored lists the fields set back to their value before origin.
+	Restored []string
+	// Kept lists the fields changed again after origin changed them,
+	// which undo leaves as they are rather than overwrite a later edit.
+	Kept []string
+}
+
+// UndoOriginTx sets the fields that changes marked with origin (such as
+// "import:<id>") made to a record back to the values they had before,
+// inside the caller's transaction, as one new change marked
+// "undo:"+origin. A field changed again since (its value is no longer
+// the one origin left) is kept and reported. A record in the trash or
+// outside the caller's scope is not_found.
+func (e *Engine) UndoOriginTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, origin string) (*UndoResult, error) {
+	if !p.Can(o.Name, auth.ActUpdate) {
+		return nil, errs.E(errs.Forbidden, "You may not change %s.", o.Name)
+	}
+	fields, err := e.Fields(ctx, tx, p.WorkspaceID, o)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := e.load(ctx, tx, o, fields, p.WorkspaceID, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if cur.DeletedAt != nil || !p.Reaches(o.Name, cur.OwnerID) {
+		return nil, errs.ErrNotFound
+	}
+	changes, err := e.changes(ctx, tx, p.WorkspaceID, o.Name, cur.ID)
+	if err != nil {
+		return nil, err
+	}
+	type span struct {
+		before, after any
+		seen          bool
+	}
+	// An undo that already ran (a resumed undo meets a record twice) has
+	// nothing left to do.
+	lastOrigin, lastUndo := -1, -1
+	for i, c := range changes {
+		switch c.Origin {
+		case origin:
+			lastOrigin = i
+		case "undo:" + origin:
+			lastUndo = i
+		}
+	}
+	if lastUndo > lastOrigin {
+		return &UndoResult{}, nil
+	}
+	spans := map[string]*span{}
+	var order []string
+	for _, c := range changes {
+		if c.Action != "update" || c.Origin != origin {
+			continue
+		}
+		sp := spans[c.Field]
+		if sp == nil {
+			sp = &span{before: c.OldValue}
+			spans[c.Field] = sp
+			order = append(order, c.Field)
+		}
+		sp.after, sp.seen = c.NewValue, true
+	}
+	res := &UndoResult{}
+	input := Input{}
+	for _, name := range order {
+		f, ok := fieldByName(fields, name)
+		if !ok || f.ReadOnly || (f.System && f.Name != "owner_id") {
+			continue
+		}
+		sp := spans[name]
+		// History holds values as JSON; compare in that form.
+		if !Equal(decodeJSON(jsonText(cur.Values[name])), sp.after) {
+			res.Kept = append(res.Kept, name)
+			continue
+		}
+		input[name] = sp.before
+		res.Restored = append(res.Restored, name)
+	}
+	if v, ok := input["owner_id"]; ok && v == nil {
+		delete(input, "owner_id")
+	}
+	if len(input) == 0 {
+		return res, nil
+	}
+	if _, err := e.updateTx(ctx, tx, p, o, id, "", input, "undo:"+origin, nil); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func jsonText(v any) string {
+	if v == nil {
+		return "null"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }

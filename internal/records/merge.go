@@ -139,7 +139,7 @@ func (e *Engine) Merge(ctx context.Context, p *auth.Principal, object string, in
 	}
 	var r *Record
 	if len(input) > 0 {
-		if r, err = e.updateTx(ctx, tx, p, o, survivor.ID, "", input, "merge"); err != nil {
+		if r, err = e.updateTx(ctx, tx, p, o, survivor.ID, "", input, "merge", nil); err != nil {
 			return nil, err
 		}
 	} else {

@@ -148,6 +148,11 @@ type Hooks struct {
 	BeforeDelete func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *Record) error
 	AfterDelete  func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *Record) error
 	AfterRestore func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *Record) error
+	// AfterCreateBatch, when set, replaces AfterCreate for records a
+	// Writer inserts together: it gets them all at once so it can write
+	// what follows from them (search terms, links) with a few statements
+	// instead of several per record. It must do what AfterCreate does.
+	AfterCreateBatch func(ctx context.Context, tx *db.Tx, p *auth.Principal, rs []*Record) error
 }
 
 // Object describes a kind of record: its table, its standard fields and

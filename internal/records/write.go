@@ -52,30 +52,21 @@ func (e *Engine) Create(ctx context.Context, p *auth.Principal, object string, i
 // CreateTx is Create inside the caller's transaction, for modules that
 // write several records at once (lead conversion, imports).
 func (e *Engine) CreateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, in Input) (*Record, error) {
+	return e.CreateTxOrigin(ctx, tx, p, o, in, "")
+}
+
+// CreateTxOrigin is CreateTx with the history row marked as made by
+// origin ("import:<id>").
+func (e *Engine) CreateTxOrigin(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, in Input, origin string) (*Record, error) {
 	fields, err := e.Fields(ctx, tx, p.WorkspaceID, o)
 	if err != nil {
 		return nil, err
 	}
-	now := e.Now().UTC().Truncate(time.Microsecond)
-	r := &Record{Object: o.Name, ID: NewID(), Version: 1, OwnerID: p.UserID, CreatedAt: now, CreatedBy: p.UserID, UpdatedAt: now, UpdatedBy: p.UserID, Values: map[string]any{}}
-	if err := e.apply(ctx, tx, p, o, fields, nil, r, in); err != nil {
+	r, err := e.prepareCreate(ctx, tx, p, o, fields, in, nil)
+	if err != nil {
 		return nil, err
 	}
-	if o.Hooks.BeforeCreate != nil {
-		if err := o.Hooks.BeforeCreate(ctx, tx, p, r); err != nil {
-			return nil, err
-		}
-	}
-	cols := []string{"id", "workspace_id", "owner_id", "created_at", "created_by", "updated_at", "updated_by", "version", "custom"}
-	args := []any{r.ID, p.WorkspaceID, nullID(r.OwnerID), db.T(now), nullID(p.UserID), db.T(now), nullID(p.UserID), r.Version, customJSON(fields, r.Values)}
-	for i := range fields {
-		f := &fields[i]
-		if !f.stored() {
-			continue
-		}
-		cols = append(cols, f.columns()...)
-		args = append(args, columnArgs(e.DB.Dialect, f, r.Values[f.Name])...)
-	}
+	cols, args := e.insertRow(p, fields, r)
 	q := "INSERT INTO " + o.Table + " (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ")"
 	if _, err := tx.Exec(ctx, q, args...); err != nil {
 		return nil, uniqueError(o, fields, fmt.Errorf("create %s: %w", o.Name, err))
@@ -87,10 +78,8 @@ func (e *Engine) CreateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 			}
 		}
 	}
-	r.setSystemValues()
-	r.fields = fields
 	snap := snapshot(fields, r.Values)
-	if err := writeChange(ctx, tx, p, o.Name, r.ID, uuid.Must(uuid.NewV7()).String(), "create", "", nil, snap, now, ""); err != nil {
+	if err := writeChange(ctx, tx, p, o.Name, r.ID, uuid.Must(uuid.NewV7()).String(), "create", "", nil, snap, r.CreatedAt, origin); err != nil {
 		return nil, err
 	}
 	if o.Hooks.AfterCreate != nil {
@@ -99,6 +88,39 @@ func (e *Engine) CreateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 		}
 	}
 	return r, nil
+}
+
+// prepareCreate builds a new record from in: validated against fields
+// and passed through the object's BeforeCreate hook, ready to insert.
+func (e *Engine) prepareCreate(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, fields []Field, in Input, vc *valCache) (*Record, error) {
+	now := e.Now().UTC().Truncate(time.Microsecond)
+	r := &Record{Object: o.Name, ID: NewID(), Version: 1, OwnerID: p.UserID, CreatedAt: now, CreatedBy: p.UserID, UpdatedAt: now, UpdatedBy: p.UserID, Values: map[string]any{}}
+	if err := e.apply(ctx, tx, p, o, fields, nil, r, in, vc); err != nil {
+		return nil, err
+	}
+	if o.Hooks.BeforeCreate != nil {
+		if err := o.Hooks.BeforeCreate(ctx, tx, p, r); err != nil {
+			return nil, err
+		}
+	}
+	r.setSystemValues()
+	r.fields = fields
+	return r, nil
+}
+
+// insertRow returns the columns and arguments that insert r.
+func (e *Engine) insertRow(p *auth.Principal, fields []Field, r *Record) ([]string, []any) {
+	cols := []string{"id", "workspace_id", "owner_id", "created_at", "created_by", "updated_at", "updated_by", "version", "custom"}
+	args := []any{r.ID, p.WorkspaceID, nullID(r.OwnerID), db.T(r.CreatedAt), nullID(r.CreatedBy), db.T(r.UpdatedAt), nullID(r.UpdatedBy), r.Version, customJSON(fields, r.Values)}
+	for i := range fields {
+		f := &fields[i]
+		if !f.stored() {
+			continue
+		}
+		cols = append(cols, f.columns()...)
+		args = append(args, columnArgs(e.DB.Dialect, f, r.Values[f.Name])...)
+	}
+	return cols, args
 }
 
 // Update applies in to the record id. When ifMatch is not empty it must
@@ -132,41 +154,52 @@ func (e *Engine) Update(ctx context.Context, p *auth.Principal, object, id, ifMa
 
 // UpdateTx is Update inside the caller's transaction.
 func (e *Engine) UpdateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, ifMatch string, in Input) (*Record, error) {
-	return e.updateTx(ctx, tx, p, o, id, ifMatch, in, "")
+	return e.updateTx(ctx, tx, p, o, id, ifMatch, in, "", nil)
 }
 
 // UpdateTxOrigin is UpdateTx with the history rows marked as made by
 // origin ("merge", "import", "revert").
 func (e *Engine) UpdateTxOrigin(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id string, in Input, origin string) (*Record, error) {
-	return e.updateTx(ctx, tx, p, o, id, "", in, origin)
+	return e.updateTx(ctx, tx, p, o, id, "", in, origin, nil)
 }
 
-func (e *Engine) updateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, ifMatch string, in Input, origin string) (*Record, error) {
-	fields, err := e.Fields(ctx, tx, p.WorkspaceID, o)
-	if err != nil {
-		return nil, err
+func (e *Engine) updateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, ifMatch string, in Input, origin string, vc *valCache) (*Record, error) {
+	r, _, err := e.update(ctx, tx, p, o, id, ifMatch, in, origin, vc)
+	return r, err
+}
+
+// update is updateTx that also says whether anything changed.
+func (e *Engine) update(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, ifMatch string, in Input, origin string, vc *valCache) (*Record, bool, error) {
+	var fields []Field
+	if vc != nil {
+		fields = vc.fields
+	} else {
+		var err error
+		if fields, err = e.Fields(ctx, tx, p.WorkspaceID, o); err != nil {
+			return nil, false, err
+		}
 	}
 	old, err := e.load(ctx, tx, o, fields, p.WorkspaceID, id, true)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if old.DeletedAt != nil || !p.Reaches(o.Name, old.OwnerID) {
-		return nil, errs.ErrNotFound
+		return nil, false, errs.ErrNotFound
 	}
 	if ifMatch != "" && !etagMatches(ifMatch, old.ETag()) {
-		return nil, errs.E(errs.PreconditionFailed, "The record was changed by someone else since you read it (ETag %s).", old.ETag())
+		return nil, false, errs.E(errs.PreconditionFailed, "The record was changed by someone else since you read it (ETag %s).", old.ETag())
 	}
 	r := *old
 	r.Values = make(map[string]any, len(old.Values))
 	for k, v := range old.Values {
 		r.Values[k] = v
 	}
-	if err := e.apply(ctx, tx, p, o, fields, old, &r, in); err != nil {
-		return nil, err
+	if err := e.apply(ctx, tx, p, o, fields, old, &r, in, vc); err != nil {
+		return nil, false, err
 	}
 	if o.Hooks.BeforeUpdate != nil {
 		if err := o.Hooks.BeforeUpdate(ctx, tx, p, old, &r); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	var changed []*Field
@@ -180,7 +213,7 @@ func (e *Engine) updateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 		}
 	}
 	if len(changed) == 0 {
-		return old, nil
+		return old, false, nil
 	}
 	now := e.Now().UTC().Truncate(time.Microsecond)
 	if !now.After(old.UpdatedAt) {
@@ -200,15 +233,15 @@ func (e *Engine) updateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 	args = append(args, p.WorkspaceID, old.ID, old.Version)
 	res, err := tx.Exec(ctx, "UPDATE "+o.Table+" SET "+strings.Join(sets, ", ")+" WHERE workspace_id = ? AND id = ? AND version = ?", args...)
 	if err != nil {
-		return nil, uniqueError(o, fields, fmt.Errorf("update %s: %w", o.Name, err))
+		return nil, false, uniqueError(o, fields, fmt.Errorf("update %s: %w", o.Name, err))
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, errs.E(errs.PreconditionFailed, "The record was changed by someone else since you read it.")
+		return nil, false, errs.E(errs.PreconditionFailed, "The record was changed by someone else since you read it.")
 	}
 	for _, f := range changed {
 		if f.Type == RefList {
 			if err := saveLinks(ctx, tx, f, p.WorkspaceID, r.ID, old.Values[f.Name], r.Values[f.Name]); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
 	}
@@ -218,15 +251,15 @@ func (e *Engine) updateTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *
 	set := uuid.Must(uuid.NewV7()).String()
 	for _, f := range changed {
 		if err := writeChange(ctx, tx, p, o.Name, r.ID, set, "update", f.Name, old.Values[f.Name], r.Values[f.Name], now, origin); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if o.Hooks.AfterUpdate != nil {
 		if err := o.Hooks.AfterUpdate(ctx, tx, p, old, &r); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return &r, nil
+	return &r, true, nil
 }
 
 func etagMatches(header, etag string) bool {
@@ -265,15 +298,25 @@ func (e *Engine) trashOp(ctx context.Context, p *auth.Principal, object, id, ifM
 		return err
 	}
 	defer tx.Rollback()
-	if err := e.trashTx(ctx, tx, p, o, id, ifMatch, del); err != nil {
+	if err := e.trashTx(ctx, tx, p, o, id, ifMatch, del, ""); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
+// DeleteTxOrigin moves a record to the trash inside the caller's
+// transaction, the history entry marked as made by origin ("undo:import:<id>").
+// It checks the delete permission and the caller's scope.
+func (e *Engine) DeleteTxOrigin(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, origin string) error {
+	if !p.Can(o.Name, auth.ActDelete) {
+		return errs.E(errs.Forbidden, "You may not delete or restore %s.", o.Name)
+	}
+	return e.trashTx(ctx, tx, p, o, id, "", true, origin)
+}
+
 // trashTx moves a record to the trash (del) or back, inside the caller's
 // transaction; the caller has checked the delete permission.
-func (e *Engine) trashTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, ifMatch string, del bool) error {
+func (e *Engine) trashTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, ifMatch string, del bool, origin string) error {
 	fields, err := e.Fields(ctx, tx, p.WorkspaceID, o)
 	if err != nil {
 		return err
@@ -313,7 +356,7 @@ func (e *Engine) trashTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *O
 	if err != nil {
 		return uniqueError(o, fields, fmt.Errorf("%s %s: %w", action, o.Name, err))
 	}
-	if err := writeChange(ctx, tx, p, o.Name, r.ID, uuid.Must(uuid.NewV7()).String(), action, "", nil, nil, now, ""); err != nil {
+	if err := writeChange(ctx, tx, p, o.Name, r.ID, uuid.Must(uuid.NewV7()).String(), action, "", nil, nil, now, origin); err != nil {
 		return err
 	}
 	if del && o.Hooks.AfterDelete != nil {
@@ -346,7 +389,11 @@ func (e *Engine) PurgeTrash(ctx context.Context, cutoff time.Time) (int64, error
 
 // apply validates in against fields and sets the values on r. old is nil
 // on create. All field errors are collected and returned together.
-func (e *Engine) apply(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, fields []Field, old, r *Record, in Input) error {
+//
+// vc, when not nil, holds what is the same for many records written by
+// one caller (a Writer): the workspace's region and the users and
+// records already known to exist, so they are not looked up again.
+func (e *Engine) apply(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, fields []Field, old, r *Record, in Input, vc *valCache) error {
 	var fe []errs.FieldError
 	keys := make([]string, 0, len(in))
 	for k := range in {
@@ -370,7 +417,11 @@ func (e *Engine) apply(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Obj
 		}
 		if f.Type == PhoneList {
 			ff := *f
-			ff.region = workspaceRegion(ctx, tx, p.WorkspaceID)
+			if vc != nil {
+				ff.region = vc.region
+			} else {
+				ff.region = workspaceRegion(ctx, tx, p.WorkspaceID)
+			}
 			f = &ff
 		}
 		v, msg := f.Normalize(in[k])
@@ -420,16 +471,36 @@ func (e *Engine) apply(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Obj
 		}
 		switch f.Type {
 		case User:
-			if msg := e.checkUser(ctx, tx, p.WorkspaceID, v.(string)); msg != "" {
-				fe = append(fe, errs.FieldError{Location: "body." + f.Name, Message: msg})
+			if id := v.(string); !vc.knows("users", id) {
+				if msg := e.checkUser(ctx, tx, p.WorkspaceID, id); msg != "" {
+					fe = append(fe, errs.FieldError{Location: "body." + f.Name, Message: msg})
+				} else {
+					vc.remember("users", id)
+				}
 			}
 		case Reference:
-			if msg := e.checkReference(ctx, tx, p.WorkspaceID, f.Target, v.(string)); msg != "" {
-				fe = append(fe, errs.FieldError{Location: "body." + f.Name, Message: msg})
+			if id := v.(string); !vc.knows(f.Target, id) {
+				if msg := e.checkReference(ctx, tx, p.WorkspaceID, f.Target, id); msg != "" {
+					fe = append(fe, errs.FieldError{Location: "body." + f.Name, Message: msg})
+				} else {
+					vc.remember(f.Target, id)
+				}
 			}
 		case RefList:
-			if msg := e.checkRefs(ctx, tx, p.WorkspaceID, f.Target, v.([]string)); msg != "" {
-				fe = append(fe, errs.FieldError{Location: "body." + f.Name, Message: msg})
+			var unknown []string
+			for _, id := range v.([]string) {
+				if !vc.knows(f.Target, id) {
+					unknown = append(unknown, id)
+				}
+			}
+			if len(unknown) > 0 {
+				if msg := e.checkRefs(ctx, tx, p.WorkspaceID, f.Target, unknown); msg != "" {
+					fe = append(fe, errs.FieldError{Location: "body." + f.Name, Message: msg})
+				} else {
+					for _, id := range unknown {
+						vc.remember(f.Target, id)
+					}
+				}
 			}
 		}
 		if f.Unique && !f.Custom {
@@ -535,7 +606,11 @@ func snapshot(fields []Field, values map[string]any) map[string]any {
 	return m
 }
 
-func writeChange(ctx context.Context, tx *db.Tx, p *auth.Principal, object, recordID, set, action, field string, oldV, newV any, at time.Time, origin string) error {
+// changeCols are the columns of a history row, in changeRow's order.
+var changeCols = []string{"id", "workspace_id", "object", "record_id", "change_set", "action", "field", "old_value", "new_value", "changed_at", "changed_by", "origin"}
+
+// changeRow returns the arguments of one history row.
+func changeRow(p *auth.Principal, object, recordID, set, action, field string, oldV, newV any, at time.Time, origin string) []any {
 	enc := func(v any) any {
 		if v == nil {
 			return nil
@@ -543,8 +618,12 @@ func writeChange(ctx context.Context, tx *db.Tx, p *auth.Principal, object, reco
 		b, _ := json.Marshal(v)
 		return string(b)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO record_changes (id, workspace_id, object, record_id, change_set, action, field, old_value, new_value, changed_at, changed_by, origin)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, NewID(), p.WorkspaceID, object, recordID, set, action, field, enc(oldV), enc(newV), db.T(at), nullID(p.UserID), origin)
+	return []any{NewID(), p.WorkspaceID, object, recordID, set, action, field, enc(oldV), enc(newV), db.T(at), nullID(p.UserID), origin}
+}
+
+func writeChange(ctx context.Context, tx *db.Tx, p *auth.Principal, object, recordID, set, action, field string, oldV, newV any, at time.Time, origin string) error {
+	_, err := tx.Exec(ctx, "INSERT INTO record_changes ("+strings.Join(changeCols, ", ")+") VALUES ("+placeholders(len(changeCols))+")",
+		changeRow(p, object, recordID, set, action, field, oldV, newV, at, origin)...)
 	if err != nil {
 		return fmt.Errorf("write history: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/match"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // Weights of the parts of a record: a hit in the name counts most.
@@ -165,6 +166,46 @@ func SetKeys(ctx context.Context, tx *db.Tx, ws, object, id string, keys []Key) 
 	}
 	if _, err := tx.Exec(ctx, "INSERT INTO match_keys (workspace_id, object, kind, key, record_id) VALUES "+strings.Join(vals, ","), args...); err != nil {
 		return fmt.Errorf("keys %s %s: %w", object, id, err)
+	}
+	return nil
+}
+
+// Entry is a record's search document and matching keys, for IndexNew.
+type Entry struct {
+	ID   string
+	Doc  *Doc
+	Keys []Key
+}
+
+// IndexNew writes the search terms, vocabulary and matching keys of
+// records that have none yet (just created), with multi-row statements:
+// what Index and SetKeys do for each, without their deletes.
+func IndexNew(ctx context.Context, tx *db.Tx, ws, object string, entries []Entry) error {
+	var terms, vocab, keys [][]any
+	for _, e := range entries {
+		for t, w := range e.Doc.Terms() {
+			terms = append(terms, []any{ws, t, object, e.ID, w})
+		}
+		for _, t := range e.Doc.vocab {
+			vocab = append(vocab, []any{ws, t})
+		}
+		seen := map[Key]bool{}
+		for _, k := range e.Keys {
+			if k.Value == "" || seen[k] || len(k.Value) > 200 {
+				continue
+			}
+			seen[k] = true
+			keys = append(keys, []any{ws, object, k.Kind, k.Value, e.ID})
+		}
+	}
+	if err := records.InsertRows(ctx, tx, "search_terms", []string{"workspace_id", "term", "object", "record_id", "weight"}, terms, ""); err != nil {
+		return fmt.Errorf("index %s: %w", object, err)
+	}
+	if err := records.InsertRows(ctx, tx, "search_vocab", []string{"workspace_id", "term"}, vocab, "ON CONFLICT DO NOTHING"); err != nil {
+		return fmt.Errorf("index %s: %w", object, err)
+	}
+	if err := records.InsertRows(ctx, tx, "match_keys", []string{"workspace_id", "object", "kind", "key", "record_id"}, keys, ""); err != nil {
+		return fmt.Errorf("keys %s: %w", object, err)
 	}
 	return nil
 }
