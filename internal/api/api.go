@@ -44,7 +44,11 @@ type Op struct {
 	Status      int    // success status, 200 when zero
 	Response    Schema // success body schema, nil for no content
 	ETag        bool   // the operation honours If-Match / returns an ETag
-	Handler     HandlerFunc
+	// Upload is the multipart/form-data body of a file upload: its parts,
+	// the file part named "file". An upload is streamed, never buffered,
+	// so Idempotency-Key does not apply to it.
+	Upload  Schema
+	Handler HandlerFunc
 }
 
 // Authenticator finds the caller of a request: a bearer token or a
@@ -111,6 +115,10 @@ func (a *API) wrap(op Op) http.Handler {
 				return
 			}
 			r = r.WithContext(WithPrincipal(r.Context(), p))
+		}
+		if op.Upload != nil && r.Header.Get("Idempotency-Key") != "" {
+			WriteError(w, r, a.Log, errs.Field("header.Idempotency-Key", "is not supported on file uploads, which are streamed; the answer's id tells a retry whether the upload arrived"))
+			return
 		}
 		if op.Method == http.MethodPost && p != nil && r.Header.Get("Idempotency-Key") != "" {
 			a.idempotent(w, r, p, op)

@@ -59,7 +59,7 @@ func (a *API) OpenAPI(version string) map[string]any {
 		if op.ETag && (op.Method == http.MethodPatch || op.Method == http.MethodDelete || op.Method == http.MethodPut) {
 			params = append(params, map[string]any{"name": "If-Match", "in": "header", "description": "the ETag you read; a stale one answers 412 and writes nothing", "schema": Schema{"type": "string"}})
 		}
-		if op.Method == http.MethodPost && !op.Public {
+		if op.Method == http.MethodPost && !op.Public && op.Upload == nil {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "description": "a retry with the same key answers the first response and writes nothing twice", "schema": Schema{"type": "string", "maxLength": 255}})
 		}
 		if len(params) > 0 {
@@ -67,6 +67,9 @@ func (a *API) OpenAPI(version string) map[string]any {
 		}
 		if op.Body != nil {
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": op.Body}}}
+		}
+		if op.Upload != nil {
+			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": op.Upload}}}
 		}
 		resp := map[string]any{"description": http.StatusText(op.Status)}
 		if op.Response != nil {
@@ -91,9 +94,13 @@ func (a *API) OpenAPI(version string) map[string]any {
 		if strings.Contains(op.Path, "{") {
 			add(404, "no such record in your workspace and scope")
 		}
-		if op.Body != nil || op.Method == http.MethodGet {
+		if op.Body != nil || op.Upload != nil || op.Method == http.MethodGet {
 			add(400, "malformed request")
 			add(422, "invalid fields")
+		}
+		if op.Upload != nil {
+			add(413, "the file is larger than the limit")
+			add(415, "not multipart/form-data")
 		}
 		if op.ETag && op.Method != http.MethodGet && op.Method != http.MethodPost {
 			add(412, "stale If-Match")

@@ -153,6 +153,51 @@ func (s *Service) HasWorkspace(ctx context.Context) (bool, error) {
 	return n > 0, nil
 }
 
+// Workspaces returns every workspace, by name (for the command line,
+// which acts on one of them).
+func (s *Service) Workspaces(ctx context.Context) ([]*Workspace, error) {
+	rows, err := s.DB.Query(ctx, "SELECT id, name, currency, language, timezone, created_at FROM workspaces ORDER BY lower(name)")
+	if err != nil {
+		return nil, fmt.Errorf("list workspaces: %w", err)
+	}
+	defer rows.Close()
+	var out []*Workspace
+	for rows.Next() {
+		w, err := s.scanWorkspace(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, db.MapError(rows.Err())
+}
+
+// ActiveAdmins returns the ids of a workspace's active admins, oldest
+// first.
+func (s *Service) ActiveAdmins(ctx context.Context, ws string) ([]string, error) {
+	rows, err := s.DB.Query(ctx, "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id WHERE u.workspace_id = ? AND r.is_admin = ? AND u.active = ? ORDER BY u.created_at", ws, true, true)
+	if err != nil {
+		return nil, fmt.Errorf("list admins: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id any
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		switch x := id.(type) {
+		case string:
+			out = append(out, x)
+		case []byte:
+			out = append(out, string(x))
+		case [16]byte:
+			out = append(out, uuid.UUID(x).String())
+		}
+	}
+	return out, db.MapError(rows.Err())
+}
+
 // Setup creates a workspace with the built-in roles and its first admin.
 func (s *Service) Setup(ctx context.Context, in SetupInput) (*Workspace, *User, error) {
 	if err := in.Validate(); err != nil {

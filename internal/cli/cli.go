@@ -82,9 +82,11 @@ Configuration comes from flags or RAPPORT_* environment variables:
   --session-lifetime / RAPPORT_SESSION_LIFETIME  idle time before a session ends (default 12h)
   --files-dir / RAPPORT_FILES  directory for attachments (default DATA/files)
   --max-upload / RAPPORT_MAX_UPLOAD  largest attachment in bytes (default 26214400)
+  --max-import / RAPPORT_MAX_IMPORT  largest import file in bytes (default 1073741824)
 
 Migrations run at start. Stop with Ctrl-C (SIGINT) or SIGTERM: requests
-in flight and the running background job finish first.`,
+in flight and the running background job finish first; a running import
+stops after its current chunk and is resumed at the next start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := Logger(*cfg, stderr)
@@ -115,6 +117,7 @@ in flight and the running background job finish first.`,
 	c.Flags().BoolVar(&cfg.SecureCookies, "secure-cookies", cfg.SecureCookies, "mark cookies Secure, for serving behind HTTPS (env RAPPORT_SECURE_COOKIES)")
 	c.Flags().StringVar(&cfg.FilesDir, "files-dir", cfg.FilesDir, "directory for attachments (default DATA/files; env RAPPORT_FILES)")
 	c.Flags().Int64Var(&cfg.MaxUpload, "max-upload", cfg.MaxUpload, "largest attachment in bytes (default 25 MiB; env RAPPORT_MAX_UPLOAD)")
+	c.Flags().Int64Var(&cfg.MaxImport, "max-import", cfg.MaxImport, "largest import file in bytes (default 1 GiB; env RAPPORT_MAX_IMPORT)")
 	c.Flags().DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "idle time before a browser session ends (env RAPPORT_SESSION_LIFETIME)")
 	return c
 }

@@ -21,6 +21,7 @@ type Config struct {
 	Version         string
 	FilesDir        string // attachments; DataDir/files when empty
 	MaxUpload       int64  // largest attachment in bytes; 25 MiB when zero
+	MaxImport       int64  // largest import file in bytes; 1 GiB when zero
 }
 
 // Default returns the defaults, overridden by RAPPORT_* variables.
@@ -54,6 +55,11 @@ func Default() Config {
 	if v := os.Getenv("RAPPORT_MAX_UPLOAD"); v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 			c.MaxUpload = n
+		}
+	}
+	if v := os.Getenv("RAPPORT_MAX_IMPORT"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			c.MaxImport = n
 		}
 	}
 	if v := os.Getenv("RAPPORT_SECURE_COOKIES"); v == "true" || v == "1" {

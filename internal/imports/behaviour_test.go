@@ -181,14 +181,14 @@ func TestModesAndKeys(t *testing.T) {
 func TestDuplicatePolicies(t *testing.T) {
 	lines := []string{
 		"Nombre,Apellidos,Email,Teléfono,Cargo",
-		"José,Núñez,,+34 612 34 56 78,Jefe",           // 1 same phone and name as the existing José
-		"Maria,Lopez,MARIA@LOPEZ.example,,Directora",  // 2 same e-mail as the existing María
-		"Zoe,Kim,zoe@kim.example,,Analyst",            // 3 new
-		"Zoë,Kim,zoe@kim.example,,Senior Analyst",     // 4 the same as row 3
-		"Zhang,Wei,,,Engineer",                        // 5 new
+		"José,Núñez,,+34 612 34 56 78,Jefe",          // 1 same phone and name as the existing José
+		"Maria,Lopez,MARIA@LOPEZ.example,,Directora", // 2 same e-mail as the existing María
+		"Zoe,Kim,zoe@kim.example,,Analyst",           // 3 new
+		"Zoë,Kim,zoe@kim.example,,Senior Analyst",    // 4 the same as row 3
+		"Zhang,Wei,,,Engineer",                       // 5 new
 	}
 	for _, tc := range []struct {
-		policy                                     string
+		policy                                    string
 		created, updated, skipped, dups, contacts int64
 	}{
 		{imports.DupSkip, 2, 0, 3, 3, 4},

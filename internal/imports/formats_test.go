@@ -223,4 +223,3 @@ func writeWorkbook(t *testing.T, sheets map[string][][]string, order []string) s
 	}
 	return path
 }
-

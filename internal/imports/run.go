@@ -220,9 +220,12 @@ func (j *job) run(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			err := j.chunk(ctx, buf, false)
+			// A chunk in hand finishes even when the process is stopping;
+			// the next one is not begun.
+			cctx := context.WithoutCancel(ctx)
+			err := j.chunk(cctx, buf, false)
 			if errors.Is(err, errRetryCareful) {
-				err = j.chunk(ctx, buf, true)
+				err = j.chunk(cctx, buf, true)
 			}
 			if err != nil {
 				return err
@@ -232,6 +235,7 @@ func (j *job) run(ctx context.Context) error {
 				return err
 			}
 			if j.progress != nil {
+				s.rate(b)
 				j.progress(b)
 			}
 			if cancel {

@@ -348,12 +348,12 @@ func (s *Service) CreateFromPath(ctx context.Context, p *auth.Principal, object,
 	if err != nil {
 		return nil, err
 	}
-	b, err = s.start(ctx, p, b, opts, true)
+	started, err := s.start(ctx, p, b, opts, true)
 	if err != nil {
-		s.DB.Exec(ctx, "DELETE FROM imports WHERE id = ?", b.ID)
+		s.DB.Exec(ctx, "DELETE FROM imports WHERE id = ? AND status = ?", b.ID, StatusDraft)
 		return nil, err
 	}
-	return b, nil
+	return started, nil
 }
 
 // Start checks a draft batch's options (or a finished dry run's, to run
@@ -613,4 +613,12 @@ func (s *Service) Touched(ctx context.Context, p *auth.Principal, id, action str
 		out = append(out, w)
 	}
 	return out, db.MapError(rows.Err())
+}
+
+// removeFile deletes an uploaded file (never a file the command line
+// imported in place).
+func removeFile(b *Batch) {
+	if b.uploaded && b.path != "" {
+		os.Remove(b.path)
+	}
 }

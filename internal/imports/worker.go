@@ -298,10 +298,10 @@ func (s *Service) finish(ctx context.Context, b *Batch, err error) error {
 	if _, err := s.DB.Exec(bg, "UPDATE imports SET status = ?, locked_by = '', locked_until = NULL, finished_at = ?, updated_at = ? WHERE id = ? AND locked_by = ?", status, now, now, b.ID, s.worker); err != nil {
 		return fmt.Errorf("finish import: %w", err)
 	}
-	if status == StatusDone && !b.DryRun && b.uploaded {
+	if status == StatusDone && !b.DryRun {
 		// The file is not needed any more: the rows are in, and undo works
 		// from history.
-		os.Remove(b.path)
+		removeFile(b)
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/files"
+	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/search"
@@ -51,6 +52,7 @@ type Server struct {
 	Activities *activities.Service
 	Search     *search.Searcher
 	Files      *files.Service
+	Imports    *imports.Service
 	Jobs       *jobs.Queue
 	Sessions   *scs.SessionManager
 	API        *api.API
@@ -103,6 +105,16 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 		}
 		return out
 	}
+	s.Imports = &imports.Service{DB: d, Records: s.Records, Customers: s.Customers, Principal: s.Auth.Principal, Log: log, Now: now,
+		// Beside the attachments: on the same (possibly shared) storage,
+		// so another server can resume an upload's import.
+		Dir: filepath.Join(filesDir, "imports"), MaxSize: cfg.MaxImport,
+		Labels: func(lang, key string, args ...any) string {
+			if s.tr == nil {
+				return ""
+			}
+			return s.tr.T(lang, key, args...)
+		}}
 	s.Jobs = jobs.New(d, log, now, s.Registry)
 	store := &auth.SessionStore{DB: d, Now: now}
 	s.Sessions = scs.New()
@@ -125,6 +137,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Activities.RegisterAPI(s.API)
 	s.Search.RegisterAPI(s.API)
 	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
+	s.Imports.RegisterAPI(s.API)
 	s.registerAccountAPI()
 	s.registerSettingsAPI()
 	s.registerOps()
@@ -268,7 +281,12 @@ func (s *Server) Run(ctx context.Context, ready chan<- string) error {
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
+		// Imports run beside the job queue; at start they take up what was
+		// running when the last process stopped or died.
+		done := make(chan struct{})
+		go func() { defer close(done); s.Imports.Work(jobCtx) }()
 		s.Jobs.Run(jobCtx)
+		<-done
 	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -508,6 +508,7 @@ type Change struct {
 	OldValue  any    `json:"old_value"`
 	NewValue  any    `json:"new_value"`
 	ChangedBy string `json:"changed_by"`
+	Origin    string `json:"origin"`
 }
 
 // JSON decodes the body into v, keeping numbers exact (json.Number).
