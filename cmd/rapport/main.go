@@ -15,6 +15,6 @@ var version = "dev"
 func main() {
 	if err := cli.New(version, os.Stdout, os.Stderr).Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "rapport:", err)
-		os.Exit(1)
+		os.Exit(cli.ExitCode(err))
 	}
 }
