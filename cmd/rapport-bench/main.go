@@ -40,7 +40,10 @@ func run() error {
 		accounts = flag.Int("accounts", 200_000, "with -customers: accounts to generate")
 		contacts = flag.Int("contacts", 1_000_000, "with -customers: contacts to generate")
 		acts     = flag.Int("activities", 5_000_000, "with -customers: activities to generate")
-		seed     = flag.Int64("seed", 1, "with -customers: the demo data's seed")
+		seed     = flag.Int64("seed", 1, "with -customers or -imports: the demo data's seed")
+		imps     = flag.Bool("imports", false, "measure the import figures on a generated contacts CSV instead (make bench-imports)")
+		rows     = flag.Int("rows", 1_000_000, "with -imports: contacts in the CSV")
+		chunk    = flag.Int("chunk", 2000, "with -imports: rows per transaction")
 	)
 	flag.Var(&dur, "d", "load time per figure, split over -rounds: seconds (5) or a duration (5s)")
 	flag.Parse()
@@ -69,7 +72,12 @@ func run() error {
 		cfg.BareNote = "the bare server could not be built, so rapport-bench -bare-server served as the floor"
 	}
 	var rep *bench.Report
-	if *custs {
+	if *imps {
+		if *outJSON == "docs/performance.json" {
+			*outJSON = "docs/performance-imports.json"
+		}
+		rep, err = bench.RunImports(ctx, bench.ImportsConfig{Config: cfg, Rows: *rows, Seed: *seed, Chunk: *chunk})
+	} else if *custs {
 		if *outJSON == "docs/performance.json" {
 			*outJSON = "docs/performance-customers.json"
 		}

@@ -227,13 +227,21 @@ func (r *Report) markdown() string {
 	if m.LoadAvgAtStart != "" {
 		fmt.Fprintf(&b, "; load average at start %s", m.LoadAvgAtStart)
 	}
-	fmt.Fprintf(&b, ". Load: %d keep-alive clients, %.0f s per figure in %d interleaved rounds; cold starts %d runs each.\n\n",
-		s.Concurrency, s.DurationS, s.Rounds, s.ColdRuns)
+	if r.Section == "imports" {
+		b.WriteString(".\n\n")
+	} else {
+		fmt.Fprintf(&b, ". Load: %d keep-alive clients, %.0f s per figure in %d interleaved rounds; cold starts %d runs each.\n\n",
+			s.Concurrency, s.DurationS, s.Rounds, s.ColdRuns)
+	}
 	b.WriteString("| figure | rapport | floor | unit | rapport ÷ floor |\n|---|--:|--:|---|--:|\n")
 	for _, f := range r.Figures {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdEscape(f.Name), Format(f.Value, f.Unit), floorCell(f), unitCell(f), formatRatio(f))
 	}
-	b.WriteString("\nFloor: a bare `net/http` server (standard library only, built with the same flags), or *(SQL)* the list query alone through `database/sql` on the same SQLite file. ")
+	if r.Section == "imports" {
+		b.WriteString("\nFloor: the rows the import wrote (records, history, search terms, duplicate keys, links, undo records), inserted into the same tables of a copy of the database as it was before the import with one prepared single-row INSERT per table, a transaction per chunk, in the import's order; reading them is not timed. ")
+	} else {
+		b.WriteString("\nFloor: a bare `net/http` server (standard library only, built with the same flags), or *(SQL)* the list query alone through `database/sql` on the same SQLite file. ")
+	}
 	b.WriteString("For throughput, *rapport ÷ floor* is the share of the floor's rate that Rapport reaches; for everything else it is how many times the floor Rapport costs.\n\n")
 	b.WriteString("Each bar is scaled to the larger of its pair.\n\n```text\n")
 	b.WriteString(r.Chart(40))

@@ -54,6 +54,7 @@ func importCmd(cfg *config.Config, stdout, stderr io.Writer) *cobra.Command {
 		encoding, delimiter, sheet                   string
 		dryRun, failOnError, createAccounts, quiet   bool
 		chunk                                        int
+		cpuprof, memprof                             string
 		opts                                         imports.Options
 	)
 	c := &cobra.Command{
@@ -109,6 +110,16 @@ rows were rejected; 1 when the import could not run or stopped early.`,
 			}
 			if chunk > 0 {
 				s.Imports.ChunkSize = chunk
+			}
+			if cpuprof != "" {
+				stopProf, err := startCPUProfile(cpuprof)
+				if err != nil {
+					return err
+				}
+				defer stopProf()
+			}
+			if memprof != "" {
+				defer writeHeapProfile(memprof)
 			}
 			p, err := actingUser(ctx, s.Auth, ws, as)
 			if err != nil {
@@ -186,7 +197,11 @@ rows were rejected; 1 when the import could not run or stopped early.`,
 	f.StringVar(&sheet, "sheet", "", "the XLSX sheet (default: the first)")
 	f.BoolVar(&quiet, "quiet", false, "no progress bar")
 	f.IntVar(&chunk, "chunk", 0, "rows per transaction (default 2000)")
-	_ = f.MarkHidden("chunk")
+	f.StringVar(&cpuprof, "cpuprofile", "", "write a CPU profile of the import to this file")
+	f.StringVar(&memprof, "memprofile", "", "write a heap profile at the end of the import to this file")
+	for _, h := range []string{"chunk", "cpuprofile", "memprofile"} {
+		_ = f.MarkHidden(h)
+	}
 	return c
 }
 

@@ -207,8 +207,67 @@ func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // Tx is a transaction whose methods take ? placeholders.
 type Tx struct {
-	tx *sql.Tx
-	d  *DB
+	tx    *sql.Tx
+	d     *DB
+	stmts map[string]*sql.Stmt
+	// savepoints counts the savepoints open (taken with Savepoint).
+	savepoints int
+}
+
+// Savepoint opens a savepoint named name: RollbackTo takes back what was
+// written since, Release keeps it. A statement that fails inside a
+// savepoint only dooms what the savepoint holds (on PostgreSQL the
+// transaction is usable again after RollbackTo).
+func (t *Tx) Savepoint(ctx context.Context, name string) error {
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint: %w", MapError(err))
+	}
+	t.savepoints++
+	return nil
+}
+
+// Release ends a savepoint, keeping what was written in it.
+func (t *Tx) Release(ctx context.Context, name string) error {
+	if _, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint: %w", MapError(err))
+	}
+	t.savepoints--
+	return nil
+}
+
+// RollbackTo takes back what was written since the savepoint and ends it.
+func (t *Tx) RollbackTo(ctx context.Context, name string) error {
+	if _, err := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint: %w", MapError(err))
+	}
+	return t.Release(ctx, name)
+}
+
+// BulkInsert returns how a multi-row INSERT begins when its failure is
+// to end the whole transaction (outside any savepoint): on SQLite
+// "INSERT OR ROLLBACK INTO", which spares the statement journal SQLite
+// otherwise keeps to undo a large statement on its own; elsewhere
+// "INSERT INTO" (a failed statement dooms a PostgreSQL transaction
+// anyway). Inside a savepoint it is always "INSERT INTO".
+func (t *Tx) BulkInsert() string {
+	if t.d.Dialect == SQLite && t.savepoints == 0 {
+		return "INSERT OR ROLLBACK INTO "
+	}
+	return "INSERT INTO "
+}
+
+// DeferForeignKeys makes SQLite check foreign keys at commit rather than
+// after each statement, for a transaction of bulk inserts (which also
+// spares the statement journal); a violation then fails the commit.
+// PostgreSQL checks as its constraints say.
+func (t *Tx) DeferForeignKeys(ctx context.Context) error {
+	if t.d.Dialect != SQLite {
+		return nil
+	}
+	if _, err := t.tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
+		return fmt.Errorf("defer foreign keys: %w", err)
+	}
+	return nil
 }
 
 // Begin starts a write transaction. Callers defer Rollback and Commit at
@@ -244,11 +303,41 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, t.d.Rebind(q), args...)
 }
 
+// ExecPrepared is Exec for a statement the transaction runs many times
+// (the multi-row inserts of a bulk write): it is prepared on first use
+// and reused until the transaction ends, so the database parses it once.
+func (t *Tx) ExecPrepared(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, ok := t.stmts[q]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, t.d.Rebind(q)); err != nil {
+			return nil, MapError(err)
+		}
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[q] = st
+	}
+	res, err := st.ExecContext(ctx, args...)
+	return res, MapError(err)
+}
+
+func (t *Tx) closeStmts() {
+	for _, st := range t.stmts {
+		st.Close()
+	}
+	t.stmts = nil
+}
+
 // Commit commits the transaction.
-func (t *Tx) Commit() error { return MapError(t.tx.Commit()) }
+func (t *Tx) Commit() error {
+	t.closeStmts()
+	return MapError(t.tx.Commit())
+}
 
 // Rollback aborts the transaction; after Commit it is a no-op.
 func (t *Tx) Rollback() error {
+	t.closeStmts()
 	err := t.tx.Rollback()
 	if errors.Is(err, sql.ErrTxDone) {
 		return nil

@@ -446,3 +446,34 @@ func TestBadFiles(t *testing.T) {
 		t.Fatalf("rows read in the wrong encoding: %+v %v", got.Rows, e.issues(got))
 	}
 }
+
+// TestChunkRedoneRowByRow: when the database refuses a chunk's bulk
+// insert for a rule the engine does not know (here a unique index added
+// behind its back), the chunk is done again row by row: the refused rows
+// are reported with the database's reason, the others imported, and no
+// row is written twice.
+func TestChunkRedoneRowByRow(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.d.Exec(e.ctx, "CREATE UNIQUE INDEX test_one_per_city ON contacts (workspace_id, city)"); err != nil {
+		t.Fatal(err)
+	}
+	got := e.run(e.upload("contacts", writeCSV(t,
+		"First Name,City",
+		"Ann,Oslo", "Ben,Rome", "Cy,Oslo", // chunk 1: Cy breaks the index
+		"Di,Lima", "Ed,Kyiv", "Flo,Cork", // chunk 2: fine
+		"Gus,Rome", // chunk 3: breaks it against chunk 1
+	)), imports.Options{DupPolicy: ptr(imports.DupCreate)})
+	if got.Status != imports.StatusDone || got.Rows.Created != 5 || got.Rows.Rejected != 2 {
+		t.Fatalf("%s %+v %v", got.Status, got.Rows, e.issues(got))
+	}
+	is := e.issues(got)
+	if !hasIssue(is, 3, imports.IssueError, "", "already") || !hasIssue(is, 7, imports.IssueError, "", "already") {
+		t.Fatalf("report %+v", is)
+	}
+	if n := e.count("SELECT COUNT(*) FROM contacts"); n != 5 {
+		t.Fatalf("%d contacts", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM record_changes WHERE object = 'contacts'"); n != 5 {
+		t.Fatalf("%d history rows: a rolled-back row left its history", n)
+	}
+}

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // env is a database with the customer objects, a workspace and its
 // admin, and an import service on them.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	d     *db.DB
 	rec   *records.Engine
@@ -37,7 +37,7 @@ type env struct {
 	now   time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	d := dbtest.Open(t)
 	e := &env{t: t, ctx: context.Background(), d: d, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}

@@ -313,6 +313,13 @@ func (j *job) chunk(ctx context.Context, rows []row, careful bool) error {
 	}
 	defer tx.Rollback()
 	defer j.w.Reset()
+	if !careful {
+		// A foreign key the chunk breaks fails its commit, and the chunk is
+		// done again row by row.
+		if err := tx.DeferForeignKeys(ctx); err != nil {
+			return err
+		}
+	}
 	c := &chunk{tx: tx, careful: careful, keyIDs: map[string]string{}, staged: map[string]bool{}, index: map[search.Key][]int{}}
 	if err := j.lookups(ctx, c, prep); err != nil {
 		return err
@@ -362,6 +369,9 @@ func (j *job) chunk(ctx context.Context, rows []row, careful bool) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		if dataError(err) && !careful {
+			return errRetryCareful
+		}
 		return fmt.Errorf("import: commit: %w", err)
 	}
 	committed = !j.dry
@@ -481,13 +491,7 @@ func (j *job) draft(pr *prepared) *records.Record {
 		if !ok {
 			continue
 		}
-		for _, f := range j.w.Fields() {
-			if f.Name != n {
-				continue
-			}
-			if f.Type == records.PhoneList {
-				f = records.WithRegion(f, j.w.Region())
-			}
+		if f, ok := j.w.Field(n); ok {
 			if c, msg := f.Normalize(v); msg == "" && c != nil {
 				r.Values[n] = c
 			}
@@ -814,12 +818,14 @@ func (j *job) keyColumn(pr *prepared) string {
 // Savepoints: a row that writes at once (an update, an account or tag it
 // creates, a careful insert) does so inside one, so that if the row fails
 // only the row is undone.
+const rowSavepoint = "import_row"
+
 func (j *job) savepoint(ctx context.Context, c *chunk) error {
 	if c.spTaken {
 		return nil
 	}
-	if _, err := c.tx.Exec(ctx, "SAVEPOINT import_row"); err != nil {
-		return fmt.Errorf("import: savepoint: %w", err)
+	if err := c.tx.Savepoint(ctx, rowSavepoint); err != nil {
+		return err
 	}
 	c.spTaken = true
 	return nil
@@ -830,10 +836,7 @@ func (j *job) release(ctx context.Context, c *chunk) error {
 		return nil
 	}
 	c.spTaken = false
-	if _, err := c.tx.Exec(ctx, "RELEASE SAVEPOINT import_row"); err != nil {
-		return fmt.Errorf("import: savepoint: %w", err)
-	}
-	return nil
+	return c.tx.Release(ctx, rowSavepoint)
 }
 
 func (j *job) rollbackRow(ctx context.Context, c *chunk) error {
@@ -841,13 +844,7 @@ func (j *job) rollbackRow(ctx context.Context, c *chunk) error {
 		return nil
 	}
 	c.spTaken = false
-	if _, err := c.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT import_row"); err != nil {
-		return fmt.Errorf("import: savepoint: %w", err)
-	}
-	if _, err := c.tx.Exec(ctx, "RELEASE SAVEPOINT import_row"); err != nil {
-		return fmt.Errorf("import: savepoint: %w", err)
-	}
-	return nil
+	return c.tx.RollbackTo(ctx, rowSavepoint)
 }
 
 // dropFresh forgets the cache entries made since mark (by a row that was
@@ -1168,15 +1165,25 @@ func (j *job) account(ctx context.Context, c *chunk, pr *prepared, name, domain 
 }
 
 func (j *job) findAccount(ctx context.Context, c *chunk, cond string, arg string) (string, error) {
-	var id any
-	err := c.tx.QueryRow(ctx, "SELECT id FROM accounts WHERE workspace_id = ? AND deleted_at IS NULL AND "+cond+" ORDER BY created_at, id LIMIT 1", j.b.WorkspaceID, arg).Scan(&id)
+	// The oldest (ids are time-ordered) of the accounts with the name or
+	// domain, chosen here: asked to order or take the minimum, SQLite walks
+	// every account in id order instead of using the domain's index.
+	rows, err := c.tx.Query(ctx, "SELECT id FROM accounts WHERE workspace_id = ? AND deleted_at IS NULL AND "+cond+" LIMIT 100", j.b.WorkspaceID, arg)
 	if err != nil {
-		if errs.Is(db.MapError(err), errs.NotFound) {
-			return "", nil
-		}
 		return "", fmt.Errorf("import: find account: %w", err)
 	}
-	return idText(id), nil
+	defer rows.Close()
+	best := ""
+	for rows.Next() {
+		var id any
+		if err := rows.Scan(&id); err != nil {
+			return "", fmt.Errorf("import: find account: %w", err)
+		}
+		if s := idText(id); best == "" || s < best {
+			best = s
+		}
+	}
+	return best, rows.Err()
 }
 
 // tag finds a tag by name, creating it when missing.

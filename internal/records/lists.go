@@ -232,7 +232,35 @@ func normalizeEmails(v any) (any, string) {
 	return out, ""
 }
 
-func normalizePhones(v any, region string) (any, string) {
+// phoneMemo remembers what phone texts normalise to, for a Writer that
+// reads the same numbers more than once (an import compares a row with
+// its duplicates before it writes it). It is used by one goroutine.
+type phoneMemo struct {
+	region string
+	seen   map[string]string // text → E.164, "" when not a number
+}
+
+const maxPhoneMemo = 20000
+
+func (m *phoneMemo) normalize(text, region string) (string, error) {
+	if m == nil || region != m.region {
+		return match.NormalizePhone(text, region)
+	}
+	if n, ok := m.seen[text]; ok {
+		if n == "" {
+			return "", match.ErrInvalidPhone
+		}
+		return n, nil
+	}
+	n, err := match.NormalizePhone(text, region)
+	if len(m.seen) >= maxPhoneMemo {
+		clear(m.seen)
+	}
+	m.seen[text] = n
+	return n, err
+}
+
+func normalizePhones(v any, region string, memo *phoneMemo) (any, string) {
 	items, msg := parseListItems(v, "text")
 	if msg != "" {
 		return nil, msg
@@ -243,7 +271,7 @@ func normalizePhones(v any, region string) (any, string) {
 		if len(it.value) > 64 {
 			return nil, fmt.Sprintf("item %d must be at most 64 characters", i+1)
 		}
-		n, err := match.NormalizePhone(it.value, region)
+		n, err := memo.normalize(it.value, region)
 		if err != nil && it.number != "" {
 			n, err = match.NormalizePhone(it.number, "")
 		}

@@ -99,8 +99,10 @@ type Field struct {
 	// Link says where the values of a RefList field are stored.
 	Link *Link
 
-	// region is the workspace's region while a phone list is normalised.
+	// region is the workspace's region while a phone list is normalised;
+	// phones, when set, remembers numbers already normalised.
 	region string
+	phones *phoneMemo
 }
 
 // stored reports whether the field has its own column(s) in the object's

@@ -252,7 +252,7 @@ func (f *Field) Normalize(v any) (any, string) {
 	case EmailList:
 		return normalizeEmails(v)
 	case PhoneList:
-		return normalizePhones(v, f.region)
+		return normalizePhones(v, f.region, f.phones)
 	case RefList:
 		return normalizeRefs(v)
 	case Reference, User:

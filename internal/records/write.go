@@ -418,7 +418,7 @@ func (e *Engine) apply(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Obj
 		if f.Type == PhoneList {
 			ff := *f
 			if vc != nil {
-				ff.region = vc.region
+				ff.region, ff.phones = vc.region, vc.phones
 			} else {
 				ff.region = workspaceRegion(ctx, tx, p.WorkspaceID)
 			}

@@ -20,6 +20,7 @@ type valCache struct {
 	fields []Field
 	region string
 	known  map[string]map[string]bool // object (or "users") → id
+	phones *phoneMemo
 }
 
 func (vc *valCache) knows(object, id string) bool {
@@ -77,7 +78,8 @@ func (e *Engine) NewWriter(ctx context.Context, q db.Querier, p *auth.Principal,
 	if err != nil {
 		return nil, err
 	}
-	vc := &valCache{fields: fields, region: workspaceRegion(ctx, q, p.WorkspaceID), known: map[string]map[string]bool{}}
+	region := workspaceRegion(ctx, q, p.WorkspaceID)
+	vc := &valCache{fields: fields, region: region, known: map[string]map[string]bool{}, phones: &phoneMemo{region: region, seen: map[string]string{}}}
 	return &Writer{e: e, p: p, o: o, origin: origin, vc: vc, stagedUnique: map[string]map[string]bool{}}, nil
 }
 
@@ -90,6 +92,19 @@ func (w *Writer) Fields() []Field { return w.vc.fields }
 
 // Region returns the workspace's region, in which phone numbers are read.
 func (w *Writer) Region() string { return w.vc.region }
+
+// Field returns the field named name as the Writer validates it (phone
+// numbers read in the workspace's region, and remembered, so a value
+// normalised here and then written is parsed once).
+func (w *Writer) Field(name string) (Field, bool) {
+	f, ok := fieldByName(w.vc.fields, name)
+	if !ok {
+		return Field{}, false
+	}
+	c := *f
+	c.region, c.phones = w.vc.region, w.vc.phones
+	return c, true
+}
 
 // Known tells the Writer that a record of object (or a user, for
 // "users") exists in the workspace, so a reference to it needs no look-up.
@@ -161,6 +176,9 @@ func (w *Writer) Reset() {
 // 32,766 and PostgreSQL 65,535.
 const maxParams = 30000
 
+// rowsPerInsert is how many rows one multi-row INSERT holds at most.
+const rowsPerInsert = 500
+
 // Flush inserts the staged records, their links and their history rows
 // with multi-row statements, then runs the object's AfterCreateBatch
 // hook (or AfterCreate for each record). The records are then in the
@@ -218,15 +236,20 @@ func (w *Writer) Flush(ctx context.Context, tx *db.Tx) error {
 
 // InsertRows inserts rows into table with multi-row INSERT statements,
 // as many rows per statement as the databases' argument limits allow.
-// suffix ends each statement ("ON CONFLICT DO NOTHING", or "").
+// suffix ends each statement ("ON CONFLICT DO NOTHING", or ""). Outside
+// a savepoint, a failed insert ends the whole transaction (see
+// db.Tx.BulkInsert): the caller rolls it back.
 func InsertRows(ctx context.Context, tx *db.Tx, table string, cols []string, rows [][]any, suffix string) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	per := max(1, maxParams/len(cols))
+	// Statements of a fixed number of rows, prepared once per
+	// transaction: the database parses each shape once, however many
+	// chunks of rows go through it.
+	per := max(1, min(rowsPerInsert, maxParams/len(cols)))
 	row := "(" + placeholders(len(cols)) + ")"
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
-	var args []any
+	head := tx.BulkInsert() + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	args := make([]any, 0, min(len(rows), per)*len(cols))
 	for start := 0; start < len(rows); start += per {
 		end := min(start+per, len(rows))
 		args = args[:0]
@@ -237,7 +260,7 @@ func InsertRows(ctx context.Context, tx *db.Tx, table string, cols []string, row
 		if suffix != "" {
 			q += " " + suffix
 		}
-		if _, err := tx.Exec(ctx, q, args...); err != nil {
+		if _, err := tx.ExecPrepared(ctx, q, args...); err != nil {
 			return err
 		}
 	}
