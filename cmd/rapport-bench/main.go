@@ -43,6 +43,7 @@ func run() error {
 		seed     = flag.Int64("seed", 1, "with -customers or -imports: the demo data's seed")
 		imps     = flag.Bool("imports", false, "measure the import figures on a generated contacts CSV instead (make bench-imports)")
 		rows     = flag.Int("rows", 1_000_000, "with -imports: contacts in the CSV")
+		pgRows   = flag.Int("pg-rows", 0, "with -imports: contacts for the PostgreSQL figures, the first of the same file (default: -rows)")
 		chunk    = flag.Int("chunk", 2000, "with -imports: rows per transaction")
 	)
 	flag.Var(&dur, "d", "load time per figure, split over -rounds: seconds (5) or a duration (5s)")
@@ -76,7 +77,7 @@ func run() error {
 		if *outJSON == "docs/performance.json" {
 			*outJSON = "docs/performance-imports.json"
 		}
-		rep, err = bench.RunImports(ctx, bench.ImportsConfig{Config: cfg, Rows: *rows, Seed: *seed, Chunk: *chunk})
+		rep, err = bench.RunImports(ctx, bench.ImportsConfig{Config: cfg, Rows: *rows, PGRows: *pgRows, Seed: *seed, Chunk: *chunk})
 	} else if *custs {
 		if *outJSON == "docs/performance.json" {
 			*outJSON = "docs/performance-customers.json"
