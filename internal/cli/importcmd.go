@@ -187,7 +187,7 @@ rows were rejected; 1 when the import could not run or stopped early.`,
 	f.StringVar(&mode, "mode", imports.ModeCreate, "create, update or upsert")
 	f.StringVar(&key, "key", "", "the field that identifies a record to update: id, email, phone, domain, external_id, name or a custom field")
 	f.StringVar(&dups, "duplicates", "", "a row that likely duplicates a record: skip, update or create (default skip for contacts and accounts, else create)")
-	f.BoolVar(&createAccounts, "create-accounts", false, "create the accounts rows name that do not exist")
+	f.BoolVar(&createAccounts, "create-accounts", true, "create the accounts rows name that do not exist (false: refuse those rows)")
 	f.BoolVar(&dryRun, "dry-run", false, "validate and report everything, writing nothing")
 	f.StringVar(&resume, "resume", "", "go on with an interrupted import, by its id")
 	f.BoolVar(&failOnError, "fail-on-error", false, "exit with status 2 if any row was rejected")

@@ -50,7 +50,7 @@ var (
 		"mode":            api.Schema{"type": "string", "enum": []string{ModeCreate, ModeUpdate, ModeUpsert}},
 		"key":             api.Schema{"type": "string", "description": "id, email, phone, domain, external_id, name or a custom field"},
 		"duplicates":      api.Schema{"type": "string", "enum": []string{DupSkip, DupUpdate, DupCreate}, "description": "what a row that likely duplicates a record does"},
-		"create_accounts": api.Schema{"type": "boolean", "description": "create the accounts rows name that do not exist"},
+		"create_accounts": api.Schema{"type": "boolean", "description": "create the accounts rows name that do not exist (default true for contacts)"},
 		"dry_run":         api.Schema{"type": "boolean", "description": "validate and report, writing nothing"},
 		"encoding":        api.Schema{"type": "string", "description": "utf-8, utf-16, utf-16le, utf-16be, gb18030, windows-1252; empty detects it"},
 		"delimiter":       api.Schema{"type": "string", "description": `",", ";", "|" or "tab"; empty detects it`},

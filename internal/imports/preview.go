@@ -43,6 +43,11 @@ type Stored struct {
 	RecordID string         `json:"record_id,omitempty"`
 	Values   map[string]any `json:"values,omitempty"`
 	Issues   []Issue        `json:"issues,omitempty"`
+	// Names says what the ids among the values stand for, as the file
+	// named them (account, parent, tags, owner, linked records); Created
+	// lists the fields whose records the import would create.
+	Names   map[string]string `json:"names,omitempty"`
+	Created []string          `json:"created,omitempty"`
 }
 
 const (
@@ -223,8 +228,21 @@ func (s *Service) previewRows(ctx context.Context, p *auth.Principal, b *Batch, 
 			st.Action = "unchanged"
 		}
 		for _, t := range c.recs[nRecs:] {
-			if t.object == b.Object {
+			switch {
+			case t.object == b.Object:
 				st.RecordID = t.id
+			case t.object == "accounts":
+				st.Created = append(st.Created, "account_id", "parent_id")
+			case t.object == "tags":
+				st.Created = append(st.Created, "tag_ids")
+			}
+		}
+		st.Names = map[string]string{}
+		for field, name := range map[string]string{"account_id": firstOf(pr.account, pr.accountDomain), "parent_id": pr.parent,
+			"tag_ids": strings.Join(pr.tags, ", "), "owner_id": pr.owner, "contact_ids": strings.Join(pr.contactEmails, ", "),
+			"account_ids": strings.Join(pr.accountNames, ", ")} {
+			if name != "" {
+				st.Names[field] = name
 			}
 		}
 		if st.Action == "create" {
@@ -268,4 +286,11 @@ func visibleValues(fields []records.Field, r *records.Record) map[string]any {
 		}
 	}
 	return out
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -280,6 +280,9 @@ func (s *Service) newBatch(ctx context.Context, p *auth.Principal, o *records.Ob
 	if o.Name == "contacts" || o.Name == "accounts" {
 		b.DupPolicy = DupSkip
 	}
+	// A contact's company that is not an account yet becomes one, unless
+	// the import says otherwise: what moving from another system wants.
+	b.CreateAccounts = o.Name == "contacts"
 	if format == FormatVCard && o.Name != "contacts" {
 		return nil, errs.Field("body.object", "a vCard file holds contacts; import it into contacts")
 	}

@@ -48,6 +48,7 @@ var iconPaths = map[string]string{
 	"info":          `<circle cx="12" cy="12" r="9"/><path d="M12 11v5.5"/><path d="M12 7.5v.01"/>`,
 	"inbox":         `<path d="M3 13.5L5.6 5.8A1.2 1.2 0 0 1 6.7 5h10.6a1.2 1.2 0 0 1 1.1.8L21 13.5V19a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z"/><path d="M3 13.5h5l1.2 2.5h5.6l1.2-2.5h5"/>`,
 	"filter":        `<path d="M4 5h16l-6.2 7.4V18l-3.6 2v-7.6z"/>`,
+	"upload":        `<path d="M12 20V9"/><path d="M7.5 13.5L12 9l4.5 4.5"/><path d="M4 4.5h16"/>`,
 	"download":      `<path d="M12 4v11"/><path d="M7.5 10.5L12 15l4.5-4.5"/><path d="M5 20h14"/>`,
 	"trash":         `<path d="M4 7h16"/><path d="M9 7V4.5h6V7"/><path d="M6 7l1 13h10l1-13"/>`,
 	"edit":          `<path d="M4 20h4L19 9l-4-4L4 16z"/><path d="M13.5 6.5l4 4"/>`,
