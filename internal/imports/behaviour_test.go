@@ -3,6 +3,7 @@ package imports_test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -475,5 +476,68 @@ func TestChunkRedoneRowByRow(t *testing.T) {
 	}
 	if n := e.count("SELECT COUNT(*) FROM record_changes WHERE object = 'contacts'"); n != 5 {
 		t.Fatalf("%d history rows: a rolled-back row left its history", n)
+	}
+}
+
+// TestResumeAtStart: a batch left running by a process of this machine
+// that is gone (its lease not yet run out) is taken up at once by the
+// next process's workers, as a server does at start; one held by a live
+// process is left alone.
+func TestResumeAtStart(t *testing.T) {
+	e := newEnv(t)
+	b := e.upload("contacts", writeCSV(t, "First Name,Email", "Ann,ann@x.example", "Ben,ben@x.example"))
+	if _, err := e.imp.Start(e.ctx, e.admin, b.ID, imports.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	hold := func(holder string) {
+		if _, err := e.d.Exec(e.ctx, "UPDATE imports SET status = 'running', locked_by = ?, locked_until = ? WHERE id = ?", holder, e.now.Add(time.Hour).UTC().Format("2006-01-02T15:04:05.000000Z"), b.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A live holder (this very process, another service of it): left alone.
+	hold(imports.Worker(e.service()))
+	if n, err := e.imp.RunPending(e.ctx); err != nil || n != 0 {
+		t.Fatalf("took a batch a live process holds: %d %v", n, err)
+	}
+	hold(fmt.Sprintf("%s/%d/deadbeef", host, dead.Process.Pid))
+	if n, err := e.imp.RunPending(e.ctx); err != nil || n != 1 {
+		t.Fatalf("did not take up the dead process's batch: %d %v", n, err)
+	}
+	got, _ := e.imp.Get(e.ctx, e.admin, b.ID)
+	if got.Status != imports.StatusDone || got.Rows.Created != 2 {
+		t.Fatalf("%s %+v", got.Status, got.Rows)
+	}
+	// Its file is gone once done: a preview says so, it does not fail.
+	if _, err := e.imp.Preview(e.ctx, e.admin, b.ID, imports.Options{}); !errs.Is(err, errs.Conflict) {
+		t.Fatalf("preview of a done import: %v", err)
+	}
+}
+
+// TestPurgeFiles: an uploaded file is deleted a while after its import
+// last moved, unless the import is still to run.
+func TestPurgeFiles(t *testing.T) {
+	e := newEnv(t)
+	draft := e.upload("contacts", writeCSV(t, "Email", "a@x.example"))
+	queued := e.upload("contacts", writeCSV(t, "Email", "b@x.example"))
+	if _, err := e.imp.Start(e.ctx, e.admin, queued.ID, imports.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.imp.PurgeFiles(e.ctx, 7*24*time.Hour); err != nil || n != 0 {
+		t.Fatalf("purged fresh files: %d %v", n, err)
+	}
+	e.now = e.now.Add(8 * 24 * time.Hour)
+	if n, err := e.imp.PurgeFiles(e.ctx, 7*24*time.Hour); err != nil || n != 1 {
+		t.Fatalf("purged %d files, want the draft's: %v", n, err)
+	}
+	if _, err := e.imp.Preview(e.ctx, e.admin, draft.ID, imports.Options{}); !errs.Is(err, errs.Conflict) {
+		t.Fatalf("preview of a purged draft: %v", err)
+	}
+	if _, err := e.imp.Preview(e.ctx, e.admin, queued.ID, imports.Options{}); err != nil {
+		t.Fatalf("the queued import lost its file: %v", err)
 	}
 }

@@ -29,8 +29,10 @@ var errRetryCareful = errors.New("import: chunk redone row by row")
 
 // maxDryKeys bounds the keys a dry run remembers across chunks (to find
 // duplicates and key matches with rows of earlier chunks, which were
-// rolled back): about 100 MB at most.
-const maxDryKeys = 4_000_000
+// rolled back): about 50 MB at most. Past it, a dry run compares rows
+// with those of earlier chunks no more (the real run still does, in the
+// database).
+const maxDryKeys = 2_000_000
 
 // perKey is how many records may share one duplicate key before the key
 // is too common to compare them (the scan's limit for names).

@@ -79,6 +79,9 @@ func sniff(path, name string) (string, error) {
 	return FormatCSV, nil
 }
 
+// errFileGone says an import's file is not kept any more.
+var errFileGone = &errs.Error{Code: errs.Conflict, Message: "The file of this import is no longer kept (it is deleted when the import is done, or after a week); upload it again."}
+
 // fileError turns a reader's error about the whole file into an
 // application error that says what is wrong in words a user follows.
 func fileError(err error) error {
@@ -119,6 +122,9 @@ func fileError(err error) error {
 // it found.
 func openSource(b *Batch, tmpDir string) (source, sourceInfo, error) {
 	info := sourceInfo{Format: b.Format}
+	if _, err := os.Stat(b.path); b.path == "" || errors.Is(err, os.ErrNotExist) {
+		return nil, info, errFileGone
+	}
 	switch b.Format {
 	case FormatXLSX:
 		x, err := dataio.OpenXLSX(b.path, dataio.XLSXOptions{Sheet: b.Sheet, TmpDir: tmpDir})

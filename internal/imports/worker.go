@@ -305,3 +305,41 @@ func (s *Service) finish(ctx context.Context, b *Batch, err error) error {
 	}
 	return nil
 }
+
+// PurgeFiles deletes the uploaded files of batches that will not run
+// again: finished, undone, or drafts and stopped imports left alone for
+// longer than age. It returns how many it deleted.
+func (s *Service) PurgeFiles(ctx context.Context, age time.Duration) (int, error) {
+	s.init()
+	rows, err := s.DB.Query(ctx, `SELECT id, file_path FROM imports WHERE uploaded = ? AND file_path <> '' AND updated_at < ?
+AND status IN ('draft', 'done', 'failed', 'cancelled', 'undone')`, true, db.T(s.Now().Add(-age)))
+	if err != nil {
+		return 0, fmt.Errorf("purge import files: %w", err)
+	}
+	type gone struct{ id, path string }
+	var files []gone
+	for rows.Next() {
+		var id any
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		files = append(files, gone{idText(id), path})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, f := range files {
+		if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return n, fmt.Errorf("purge import files: %w", err)
+		}
+		if _, err := s.DB.Exec(ctx, "UPDATE imports SET file_path = '' WHERE id = ?", f.id); err != nil {
+			return n, fmt.Errorf("purge import files: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}

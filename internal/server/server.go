@@ -39,6 +39,11 @@ import (
 // TrashRetention is how long deleted records stay restorable.
 const TrashRetention = 30 * 24 * time.Hour
 
+// ImportFileRetention is how long an uploaded import file is kept after
+// its import last changed (a draft to map, a dry run to run for real, a
+// stopped import to resume).
+const ImportFileRetention = 7 * 24 * time.Hour
+
 // Server is a running Rapport instance.
 type Server struct {
 	Cfg     config.Config
@@ -203,6 +208,14 @@ func (s *Server) registerJobs(store *auth.SessionStore) {
 	s.Jobs.Register("optimize_db", func(ctx context.Context, _ json.RawMessage) error {
 		return s.DB.Optimize(ctx, false)
 	})
+	s.Jobs.Register("purge_import_files", func(ctx context.Context, _ json.RawMessage) error {
+		n, err := s.Imports.PurgeFiles(ctx, ImportFileRetention)
+		if n > 0 {
+			s.Log.Info("purged import files", "files", n)
+		}
+		return err
+	})
+	s.Jobs.Every("purge_import_files", time.Hour)
 	s.Jobs.Every("fire_reminders", time.Minute)
 	s.Jobs.Every("optimize_db", time.Hour)
 	s.Jobs.Every("purge_trash", time.Hour)
