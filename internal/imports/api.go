@@ -261,6 +261,8 @@ func (s *Service) RegisterAPI(a *api.API) {
 			return nil
 		}})
 
+	s.registerBulk(a)
+
 	base := "/api/v1/import-templates"
 	a.Handle(api.Op{Method: "GET", Path: base, ID: "list_import_templates", Tag: "imports", Summary: "List import templates (saved mappings), of one object or all",
 		Params:   []api.Param{{Name: "object", In: "query"}},

@@ -349,3 +349,77 @@ func TestImportAccess(t *testing.T) {
 	_ = fmt.Sprint
 	_ = json.Marshal
 }
+
+// TestBulkAPI: JSON create and upsert of many records in one request,
+// all or nothing.
+func TestBulkAPI(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	var res struct {
+		Data []struct {
+			Index  int
+			ID     string
+			Action string
+		}
+		Created, Updated, Unchanged int
+	}
+	c.Must(t, 200, "POST", "/api/v1/contacts/bulk", map[string]any{"records": []any{
+		map[string]any{"given_name": "Ann", "emails": "ann@x.example"},
+		map[string]any{"given_name": "Ben", "emails": []any{"ben@x.example"}, "phones": "+1 415 555 0101"},
+	}}).JSON(t, &res)
+	if res.Created != 2 || len(res.Data) != 2 || res.Data[1].Action != "created" {
+		t.Fatalf("bulk create %+v", res)
+	}
+	ben := c.Get(t, "contacts", res.Data[1].ID)
+	if ben["phone"] != "+14155550101" || len(c.History(t, "contacts", ben.ID())) != 1 {
+		t.Fatalf("Ben %v", ben)
+	}
+	// Upsert on e-mail: Ann updated, Cy created, Cy again updates Cy.
+	c.Must(t, 200, "POST", "/api/v1/contacts/bulk", map[string]any{"mode": "upsert", "key": "email", "records": []any{
+		map[string]any{"emails": "ANN@x.example", "job_title": "CTO"},
+		map[string]any{"given_name": "Cy", "emails": "cy@x.example"},
+		map[string]any{"emails": "cy@x.example", "city": "Reno"},
+		map[string]any{"emails": "ben@x.example", "given_name": "Ben"},
+	}}).JSON(t, &res)
+	if res.Created != 1 || res.Updated != 2 || res.Unchanged != 1 {
+		t.Fatalf("bulk upsert %+v", res)
+	}
+	if got := c.Get(t, "contacts", res.Data[1].ID); got["city"] != "Reno" {
+		t.Fatalf("Cy %v", got)
+	}
+	// One bad record refuses all: nothing written, every error named.
+	before := len(c.List(t, "/api/v1/contacts?limit=100").IDs())
+	r := c.Do(t, "POST", "/api/v1/contacts/bulk", map[string]any{"records": []any{
+		map[string]any{"given_name": "Dee", "emails": "dee@x.example"},
+		map[string]any{"given_name": "Eve", "emails": "not-an-email"},
+		map[string]any{"job_title": "nameless"},
+	}})
+	p := r.Problem(t)
+	if r.Status != 422 || !p.Names("body.records[1].emails") || !p.Names("body.records[2].given_name") {
+		t.Fatalf("a bad record: %d %s", r.Status, r.Body)
+	}
+	if after := len(c.List(t, "/api/v1/contacts?limit=100").IDs()); after != before {
+		t.Fatalf("a refused bulk wrote: %d → %d contacts", before, after)
+	}
+	many := make([]any, 1001)
+	for i := range many {
+		many[i] = map[string]any{"given_name": "X"}
+	}
+	for _, tc := range []struct {
+		body any
+		loc  string
+	}{
+		{map[string]any{"records": many}, "body.records"},
+		{map[string]any{"records": []any{}}, "body.records"},
+		{map[string]any{"records": []any{"x"}}, "body.records[0]"},
+		{map[string]any{"mode": "merge", "records": []any{map[string]any{"given_name": "X"}}}, "body.mode"},
+		{map[string]any{"mode": "upsert", "key": "shoe", "records": []any{map[string]any{"given_name": "X"}}}, "body.key"},
+		{map[string]any{"mode": "upsert", "key": "id", "records": []any{map[string]any{"given_name": "X"}}}, "body.records[0].id"},
+	} {
+		if r := c.Do(t, "POST", "/api/v1/contacts/bulk", tc.body); r.Status != 422 || !r.Problem(t).Names(tc.loc) {
+			t.Errorf("%.80v: %d %.300s", tc.body, r.Status, r.Body)
+		}
+	}
+	ro := e.WS.User(t, "read_only")
+	ro.Must(t, 403, "POST", "/api/v1/contacts/bulk", map[string]any{"records": []any{map[string]any{"given_name": "X"}}})
+}
