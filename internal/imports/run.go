@@ -685,7 +685,7 @@ func (j *job) row(ctx context.Context, c *chunk, i int, pr *prepared) error {
 		if err := j.rollbackRow(ctx, c); err != nil {
 			return err
 		}
-		j.dropFresh(rowMark)
+		j.settle(rowMark, false)
 		c.counts.Rejected++
 		c.issues = append(c.issues, append(issues, more...)...)
 		return nil
@@ -847,17 +847,6 @@ func (j *job) rollbackRow(ctx context.Context, c *chunk) error {
 	}
 	c.spTaken = false
 	return c.tx.RollbackTo(ctx, rowSavepoint)
-}
-
-// dropFresh forgets the cache entries made since mark (by a row that was
-// rolled back).
-func (j *job) dropFresh(mark int) {
-	for _, f := range j.fresh[mark:] {
-		if r := f.cache[f.key]; r != nil && r.attempt == j.attempt {
-			delete(f.cache, f.key)
-		}
-	}
-	j.fresh = j.fresh[:mark]
 }
 
 // derived names the special target whose column a field's value came from.

@@ -277,14 +277,10 @@ func (s *pushSource) Next() (row, error) {
 	if ok {
 		return r, nil
 	}
-	err := <-s.errc
-	switch {
-	case err == nil:
+	if err := <-s.errc; err != nil {
+		s.err = fileError(err)
+	} else {
 		s.err = io.EOF
-	case errors.Is(err, dataio.ErrEmpty):
-		s.err = fileError(err)
-	default:
-		s.err = fileError(err)
 	}
 	return row{}, s.err
 }
