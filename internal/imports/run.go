@@ -644,12 +644,13 @@ func (j *job) row(ctx context.Context, c *chunk, i int, pr *prepared) error {
 	var counts Counts
 	if target == "" && virtual == 0 {
 		if dup := j.findDup(c, i, pr); dup != nil {
-			counts.Duplicates++
+			// Counted whatever becomes of the row (a row that then fails
+			// is reported with its duplicate).
+			c.counts.Duplicates++
 			is := Issue{Row: pr.row.Num, Line: pr.row.Line, Kind: IssueDuplicate, RecordID: dup.id}
 			switch j.b.DupPolicy {
 			case DupSkip:
 				is.Reason = "skipped: " + dup.describe()
-				c.counts.Duplicates++
 				c.counts.Skipped++
 				c.issues = append(c.issues, append(issues, is)...)
 				return nil
