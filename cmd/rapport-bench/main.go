@@ -45,6 +45,7 @@ func run() error {
 		rows     = flag.Int("rows", 1_000_000, "with -imports: contacts in the CSV")
 		pgRows   = flag.Int("pg-rows", 0, "with -imports: contacts for the PostgreSQL figures, the first of the same file (default: -rows)")
 		chunk    = flag.Int("chunk", 2000, "with -imports: rows per transaction")
+		floorDir = flag.String("floor-only", "", "measure the import floors again on what an interrupted -imports run left in this directory")
 	)
 	flag.Var(&dur, "d", "load time per figure, split over -rounds: seconds (5) or a duration (5s)")
 	flag.Parse()
@@ -52,6 +53,9 @@ func run() error {
 	defer stop()
 	if *bareAddr != "" {
 		return bare.Serve(ctx, *bareAddr)
+	}
+	if *floorDir != "" {
+		return bench.FloorOnly(ctx, *floorDir, *chunk, os.Stdout)
 	}
 
 	cfg := bench.Config{Bin: *bin, Concurrency: *conc, Duration: time.Duration(dur), Rounds: *rounds, ColdRuns: *cold,
