@@ -398,6 +398,30 @@ func TestDuplicates(t *testing.T) {
 	if len(want) != 0 || scan.Total != 3 {
 		t.Fatalf("scan missed %d groups (total %d): %+v", len(want), scan.Total, scan.Groups)
 	}
+
+	// Two clear pairs whose names look alike stay two groups: a chain of
+	// look-alikes does not merge groups.
+	e2 := servertest.New(t)
+	c2 := e2.WS.Admin
+	a1 := c2.Create(t, "contacts", map[string]any{"given_name": "Juan", "family_name": "Pérez", "emails": "juan@uno.example"})
+	a2 := c2.Create(t, "contacts", map[string]any{"given_name": "Juan", "family_name": "Perez", "emails": "JUAN@uno.example"})
+	b1 := c2.Create(t, "contacts", map[string]any{"given_name": "Juana", "family_name": "Pérez", "emails": "juana@dos.example"})
+	b2 := c2.Create(t, "contacts", map[string]any{"given_name": "Juana", "family_name": "Peres", "emails": "juana@dos.example"})
+	c2.Must(t, 200, "GET", "/api/v1/contacts/duplicates", nil).JSON(t, &scan)
+	groups := map[string]string{}
+	for gi, g := range scan.Groups {
+		for _, r := range g.Records {
+			groups[r.ID] = fmt.Sprint(gi)
+		}
+	}
+	if scan.Total != 2 || groups[a1.ID()] == "" || groups[a1.ID()] != groups[a2.ID()] || groups[b1.ID()] != groups[b2.ID()] || groups[a1.ID()] == groups[b1.ID()] {
+		t.Fatalf("want {Juan Pérez ×2} and {Juana Pérez ×2}, got %+v", scan.Groups)
+	}
+	for _, g := range scan.Groups {
+		if g.Score < 0.9 || !slices.Contains(g.Reasons, "same_email") {
+			t.Errorf("group %+v: want the e-mail match scored ≥ 0.9", g)
+		}
+	}
 }
 
 // TestMerge: merging moves every activity, link, relationship,
