@@ -836,3 +836,37 @@ func TestTrashKeepsLinks(t *testing.T) {
 		t.Fatalf("account timeline: %v", got)
 	}
 }
+
+// TestReferencePicker: a reference input carries the chosen record's id
+// and title whatever the size of the workspace, instead of a select of
+// the first records (which lost a choice outside them on saving).
+func TestReferencePicker(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	other := c.Create(t, "accounts", map[string]any{"name": "Other Account"})
+	acc := c.Create(t, "accounts", map[string]any{"name": "Chosen <Account>"})
+	tag := c.CreateTag(t, "vip")
+	ct := c.Create(t, "contacts", map[string]any{"given_name": "Ana", "family_name": "Ruiz", "account_id": acc.ID(), "tag_ids": []string{tag.ID()}})
+	b := e.Browser()
+	b.SignIn(t, c.Email, servertest.Password)
+	body := string(b.Must(t, 200, "GET", "/o/contacts/"+ct.ID()+"/edit", nil).Body)
+	for _, want := range []string{
+		`<input type="hidden" name="account_id" value="` + acc.ID() + `" data-picker-value>`,
+		`value="Chosen &lt;Account&gt;" data-picker-text="Chosen &lt;Account&gt;"`,
+		`data-picker="accounts" data-picker-search`,
+		`<input type="hidden" name="tag_ids" value="` + tag.ID() + `">`,
+		`data-picker="tags" data-picker-title="name" data-picker-multiple`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("edit form lacks %s", want)
+		}
+	}
+	if strings.Contains(body, other.ID()) {
+		t.Errorf("the edit form lists other accounts")
+	}
+	// The relationship form on the 360 page picks the same way.
+	page := string(b.Must(t, 200, "GET", "/o/accounts/"+acc.ID(), nil).Body)
+	if !strings.Contains(page, `id="rel-other"`) || strings.Contains(page, other.ID()) {
+		t.Errorf("360 relationship form: picker %v, lists other accounts %v", strings.Contains(page, `id="rel-other"`), strings.Contains(page, other.ID()))
+	}
+}
