@@ -447,11 +447,11 @@ const maxGroup = 20
 //
 // It reads what scoring needs of every reachable record once, then the
 // matching keys that more than one record shares, in key order: records
-// sharing a key are compared pair by pair and the pairs that score as
-// duplicates are joined into groups (union-find over record numbers). A
-// pair sharing several keys is scored again for each; scoring is
-// deterministic and the joins idempotent, so that costs time, not
-// correctness, and spares a set of every pair.
+// sharing a key are compared pair by pair, and the pairs that score as
+// duplicates grow groups, best pairs first. A pair sharing several keys
+// is scored again for each; scoring is deterministic and grouping takes
+// a pair twice as once, so that costs time, not correctness, and spares
+// a set of every pair.
 func (s *Service) Scan(ctx context.Context, p *auth.Principal, object string, limit int) (*ScanResult, error) {
 	if err := s.checkObject(object); err != nil {
 		return nil, err

@@ -576,30 +576,40 @@ func TestSearch(t *testing.T) {
 		}
 		return ids
 	}
-	for _, tc := range []struct {
-		q    string
-		want string
-	}{
-		{"jose nunez", jose.ID()},
-		{"NÚÑEZ José", jose.ID()},
-		{"jos nun", jose.ID()},
-		{"telefonica", acc.ID()},
-		{"jose.nunez@telefonica.example", jose.ID()},
-		{"612345678", jose.ID()},
-		{"+34 612-34-56-78", jose.ID()},
-		{"0034 612 34 56 78", jose.ID()},
-		{"张伟", zhang.ID()},
-		{"采购", zhang.ID()},
-		{"Katherine", cath.ID()},
-		{"catherin", cath.ID()},
-	} {
-		if ids := find(c, tc.q); len(ids) == 0 || !slices.Contains(ids, tc.want) {
-			t.Errorf("search %q: %v, want %s", tc.q, ids, tc.want)
+	// Every strategy finds the same: the default, a word read only up to
+	// a cap, and every word over the cap (one query intersecting them).
+	for _, cap := range []int{0, 3, 1} {
+		e.Server.Search.GroupCap = cap
+		for _, tc := range []struct {
+			q    string
+			want string
+		}{
+			{"jose nunez", jose.ID()},
+			{"NÚÑEZ José", jose.ID()},
+			{"jos nun", jose.ID()},
+			{"telefonica", acc.ID()},
+			{"jose.nunez@telefonica.example", jose.ID()},
+			{"612345678", jose.ID()},
+			{"+34 612-34-56-78", jose.ID()},
+			{"0034 612 34 56 78", jose.ID()},
+			{"张伟", zhang.ID()},
+			{"采购", zhang.ID()},
+			{"Katherine", cath.ID()},
+			{"catherin", cath.ID()},
+		} {
+			if ids := find(c, tc.q); len(ids) == 0 || !slices.Contains(ids, tc.want) {
+				t.Errorf("cap %d: search %q: %v, want %s", cap, tc.q, ids, tc.want)
+			}
+		}
+		if ids := find(c, "jose nunez"); ids[0] != jose.ID() {
+			t.Errorf("cap %d: best hit first: %v", cap, ids)
+		}
+		// Both Núñez, and only them, whichever word drives.
+		if ids := find(c, "nunez jos"); len(ids) != 2 || !slices.Contains(ids, jose.ID()) || !slices.Contains(ids, mine.ID()) {
+			t.Errorf("cap %d: search \"nunez jos\": %v", cap, ids)
 		}
 	}
-	if ids := find(c, "jose nunez"); ids[0] != jose.ID() {
-		t.Errorf("best hit first: %v", ids)
-	}
+	e.Server.Search.GroupCap = 0
 	if ids := find(c, "zzzzqqq"); len(ids) != 0 {
 		t.Errorf("nonsense found %v", ids)
 	}
