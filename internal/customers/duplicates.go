@@ -465,9 +465,15 @@ func (s *Service) Scan(ctx context.Context, p *auth.Principal, object string, li
 	if limit > 1000 {
 		return nil, errs.Field("query.limit", "must be between 1 and 1000")
 	}
+	res, err := s.scan(ctx, p, object, limit)
 	// A scan touches every record: hand the memory back to the system
-	// when it is over, so an idle server stays small.
-	defer debug.FreeOSMemory()
+	// now it is over (its work is out of scope), so an idle server stays
+	// small.
+	debug.FreeOSMemory()
+	return res, err
+}
+
+func (s *Service) scan(ctx context.Context, p *auth.Principal, object string, limit int) (*ScanResult, error) {
 	// The records load while the database finds the shared keys.
 	type loaded struct {
 		lights []*light
@@ -652,7 +658,8 @@ WHERE n > 1 ORDER BY kind, key`, p.WorkspaceID, object)
 	})
 	res.Total = len(res.Groups)
 	if len(res.Groups) > limit {
-		res.Groups = res.Groups[:limit]
+		// A copy: the whole list must not stay reachable through it.
+		res.Groups = slices.Clone(res.Groups[:limit])
 	}
 	if res.Groups == nil {
 		res.Groups = []Group{}
