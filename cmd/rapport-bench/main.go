@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,6 +49,8 @@ func run() error {
 		floorDir = flag.String("floor-only", "", "measure the import floors again on what an interrupted -imports run left in this directory")
 	)
 	flag.Var(&dur, "d", "load time per figure, split over -rounds: seconds (5) or a duration (5s)")
+	urls := flag.String("urls", "", "measure only: GET each URL of this file (one per line) in turn with -c clients for -d, and print the latency")
+	cookie := flag.String("cookie", "", "with -urls: the Cookie header to send (a signed-in session)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -56,6 +59,9 @@ func run() error {
 	}
 	if *floorDir != "" {
 		return bench.FloorOnly(ctx, *floorDir, *chunk, os.Stdout)
+	}
+	if *urls != "" {
+		return measureURLs(ctx, *urls, *cookie, *conc, time.Duration(dur), *rounds)
 	}
 
 	cfg := bench.Config{Bin: *bin, Concurrency: *conc, Duration: time.Duration(dur), Rounds: *rounds, ColdRuns: *cold,
@@ -125,6 +131,37 @@ func (s *seconds) Set(v string) error {
 	}
 	if *s <= 0 {
 		return fmt.Errorf("must be positive")
+	}
+	return nil
+}
+
+// measureURLs loads a running server with GETs of the URLs in file, for
+// figures on a workspace loaded beforehand (rapport demo at full scale
+// takes longer than a benchmark run should).
+func measureURLs(ctx context.Context, file, cookie string, conc int, d time.Duration, rounds int) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var list []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			list = append(list, l)
+		}
+	}
+	if len(list) == 0 {
+		return fmt.Errorf("%s: no URLs", file)
+	}
+	client := bench.NewClient(conc)
+	op := bench.HTTPTarget{Method: "GET", Want: 200, Cookie: cookie, URL: func(w, n int) string { return list[(w*7919+n)%len(list)] }}.Op(client)
+	bench.Load(ctx, bench.LoadOptions{Concurrency: conc, Duration: time.Second}, op) // warm-up
+	for r := 1; r <= rounds; r++ {
+		s := bench.Load(ctx, bench.LoadOptions{Concurrency: conc, Duration: d / time.Duration(rounds)}, op)
+		fmt.Printf("round %d: %d requests, %d errors, %.0f req/s, p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n", r, s.OK+s.Errors, s.Errors, s.Rate,
+			float64(s.P50.Microseconds())/1000, float64(s.P95.Microseconds())/1000, float64(s.P99.Microseconds())/1000)
+		if s.FirstError != "" {
+			fmt.Printf("  first error: %s\n", s.FirstError)
+		}
 	}
 	return nil
 }

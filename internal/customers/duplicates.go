@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -48,7 +50,8 @@ type Group struct {
 // light is what scoring needs of a record.
 type light struct {
 	id, owner, title, subtitle string
-	name                       string // display name (contacts) or company key (accounts)
+	name                       string // display name (contacts) or company name (accounts)
+	key                        string // the name as compared: folded (contacts) or company key (accounts)
 	emails, phones             []string
 	domain, account            string
 }
@@ -70,7 +73,16 @@ func lightOf(object string, r *records.Record) *light {
 		l.name = str(r, "name")
 		l.title, l.subtitle = str(r, "name"), str(r, "domain")
 	}
+	l.setKey(object)
 	return l
+}
+
+func (l *light) setKey(object string) {
+	if object == "contacts" {
+		l.key = match.Fold(l.name)
+	} else {
+		l.key = match.CompanyKey(l.name)
+	}
 }
 
 func overlaps(a, b []string) bool {
@@ -82,20 +94,47 @@ func overlaps(a, b []string) bool {
 	return false
 }
 
+// reasonOrder lists the reasons in the order they are reported.
+var reasonOrder = []string{ReasonSameEmail, ReasonSameDomain, ReasonSamePhone, ReasonSameAccount, ReasonSameName, ReasonSimilarName}
+
+// reasonSet is a set of reasons, one bit each in reasonOrder's order.
+type reasonSet uint8
+
+func (rs reasonSet) list() []string {
+	var out []string
+	for i, r := range reasonOrder {
+		if rs&(1<<i) != 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+const (
+	bitEmail reasonSet = 1 << iota
+	bitDomain
+	bitPhone
+	bitAccount
+	bitSameName
+	bitSimilarName
+)
+
 // score says how likely a and b are one customer, and why.
 func score(object string, a, b *light) (float64, []string) {
+	s, rs := scoreSet(object, a, b)
+	return s, rs.list()
+}
+
+func scoreSet(object string, a, b *light) (float64, reasonSet) {
 	var s float64
-	var reasons []string
+	var reasons reasonSet
 	var sim float64
 	if object == "contacts" {
-		sim = match.NameSimilarity(a.name, b.name)
+		sim = match.FoldedNameSimilarity(a.key, b.key)
+	} else if a.key != "" && a.key == b.key {
+		sim = 1
 	} else {
-		ka, kb := match.CompanyKey(a.name), match.CompanyKey(b.name)
-		if ka != "" && ka == kb {
-			sim = 1
-		} else {
-			sim = match.NameSimilarity(ka, kb)
-		}
+		sim = match.NameSimilarity(a.key, b.key)
 	}
 	up := func(v float64) {
 		if v > s {
@@ -103,27 +142,27 @@ func score(object string, a, b *light) (float64, []string) {
 		}
 	}
 	if overlaps(a.emails, b.emails) {
-		reasons = append(reasons, ReasonSameEmail)
+		reasons |= bitEmail
 		up(0.9 + 0.1*sim)
 	}
 	if object == "accounts" && a.domain != "" && a.domain == b.domain {
-		reasons = append(reasons, ReasonSameDomain)
+		reasons |= bitDomain
 		up(0.85 + 0.15*sim)
 	}
 	if overlaps(a.phones, b.phones) {
-		reasons = append(reasons, ReasonSamePhone)
+		reasons |= bitPhone
 		up(0.6 + 0.35*sim)
 	}
 	if sim >= 0.85 {
 		base := 0.6 + 0.25*(sim-0.85)/0.15
 		if a.account != "" && a.account == b.account {
-			reasons = append(reasons, ReasonSameAccount)
+			reasons |= bitAccount
 			base += 0.05
 		}
 		if sim >= 0.999 {
-			reasons = append(reasons, ReasonSameName)
+			reasons |= bitSameName
 		} else {
-			reasons = append(reasons, ReasonSimilarName)
+			reasons |= bitSimilarName
 		}
 		up(base)
 	}
@@ -354,6 +393,7 @@ func scanLight(object string, sc scanner) (*light, error) {
 	} else {
 		l.name, l.title, l.subtitle = d(name), d(name), d(domain)
 	}
+	l.setKey(object)
 	return l, nil
 }
 
@@ -396,8 +436,27 @@ const (
 	maxNameBlock = 25
 )
 
+// scoredPair is two records (numbers in a scan) that score as duplicates.
+type scoredPair struct {
+	a, b  int32
+	score float64
+	why   reasonSet
+}
+
+// maxGroup bounds a group of duplicates: past it, a record that looks
+// like one of the group's is left for a later scan, after a merge.
+const maxGroup = 20
+
 // Scan finds groups of likely duplicates among the records the caller
 // reaches, best first.
+//
+// It reads what scoring needs of every reachable record once, then the
+// matching keys that more than one record shares, in key order: records
+// sharing a key are compared pair by pair, and the pairs that score as
+// duplicates grow groups, best pairs first. A pair sharing several keys
+// is scored again for each; scoring is deterministic and grouping takes
+// a pair twice as once, so that costs time, not correctness, and spares
+// a set of every pair.
 func (s *Service) Scan(ctx context.Context, p *auth.Principal, object string, limit int) (*ScanResult, error) {
 	if err := s.checkObject(object); err != nil {
 		return nil, err
@@ -411,141 +470,187 @@ func (s *Service) Scan(ctx context.Context, p *auth.Principal, object string, li
 	if limit > 1000 {
 		return nil, errs.Field("query.limit", "must be between 1 and 1000")
 	}
-	rows, err := s.DB.Query(ctx, `SELECT m.kind, m.key, m.record_id FROM match_keys m
-JOIN (SELECT kind, key FROM match_keys WHERE workspace_id = ? AND object = ? GROUP BY kind, key HAVING COUNT(*) > 1) g ON g.kind = m.kind AND g.key = m.key
-WHERE m.workspace_id = ? AND m.object = ? ORDER BY m.kind, m.key`, p.WorkspaceID, object, p.WorkspaceID, object)
+	res, err := s.scan(ctx, p, object, limit)
+	// A scan touches every record: hand the memory back to the system
+	// now it is over (its work is out of scope), so an idle server stays
+	// small.
+	debug.FreeOSMemory()
+	return res, err
+}
+
+func (s *Service) scan(ctx context.Context, p *auth.Principal, object string, limit int) (*ScanResult, error) {
+	// The records load while the database finds the shared keys.
+	type loaded struct {
+		lights []*light
+		num    map[string]int32
+		err    error
+	}
+	lc := make(chan loaded, 1)
+	go func() {
+		lights, err := s.allLights(ctx, p, object)
+		num := make(map[string]int32, len(lights))
+		for i, l := range lights {
+			num[l.id] = int32(i)
+		}
+		lc <- loaded{lights, num, err}
+	}()
+	// Only keys shared by more than one record; the window keeps the
+	// rest in the database.
+	rows, err := s.DB.Query(ctx, `SELECT kind, key, record_id FROM (
+SELECT kind, key, record_id, COUNT(*) OVER (PARTITION BY kind, key) AS n FROM match_keys WHERE workspace_id = ? AND object = ?) k
+WHERE n > 1 ORDER BY kind, key`, p.WorkspaceID, object)
+	ld := <-lc
 	if err != nil {
 		return nil, fmt.Errorf("scan duplicates: %w", err)
 	}
-	type pair struct{ a, b string }
-	pairs := map[pair]bool{}
-	res := &ScanResult{}
-	var curKind, curKey string
-	var block []string
-	flush := func() {
-		max := maxBlock
-		if curKind == "block" || curKind == "name" {
-			max = maxNameBlock
-		}
-		if len(block) > max {
-			res.Skipped++
-		} else {
-			for i := range block {
-				for j := i + 1; j < len(block); j++ {
-					a, b := block[i], block[j]
-					if a > b {
-						a, b = b, a
+	defer rows.Close()
+	if ld.err != nil {
+		return nil, ld.err
+	}
+	lights, num := ld.lights, ld.num
+	// Blocks of records sharing a key are scored pair by pair on every
+	// core. A pair sharing several keys is scored once per key; grouping
+	// takes repeated pairs in its stride.
+	blocks := make(chan [][]int32, 4)
+	found := make(chan []scoredPair)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	for range workers {
+		go func() {
+			var out []scoredPair
+			for batch := range blocks {
+				for _, block := range batch {
+					for i, a := range block {
+						for _, b := range block[i+1:] {
+							if sc, rs := scoreSet(object, lights[a], lights[b]); sc >= Threshold {
+								out = append(out, scoredPair{min(a, b), max(a, b), sc, rs})
+							}
+						}
 					}
-					pairs[pair{a, b}] = true
 				}
 			}
-		}
-		block = block[:0]
+			found <- out
+		}()
 	}
+	res := &ScanResult{}
+	var curKind, curKey string
+	var block []int32
+	var batch [][]int32
+	flush := func() {
+		limit := maxBlock
+		if curKind == "block" || curKind == "name" {
+			limit = maxNameBlock
+		}
+		switch {
+		case len(block) > limit:
+			res.Skipped++
+		case len(block) > 1:
+			batch = append(batch, block)
+			if len(batch) == 256 {
+				blocks <- batch
+				batch = nil
+			}
+		}
+		block = nil
+	}
+	var readErr error
 	for rows.Next() {
 		var kind, key string
 		var id any
 		if err := rows.Scan(&kind, &key, &id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan duplicates: %w", err)
+			readErr = err
+			break
 		}
 		if kind != curKind || key != curKey {
 			flush()
 			curKind, curKey = kind, key
 		}
-		block = append(block, idText(id))
+		if x, ok := num[idText(id)]; ok {
+			block = append(block, x)
+		}
 	}
 	flush()
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("scan duplicates: %w", err)
+	if len(batch) > 0 {
+		blocks <- batch
 	}
-	idset := map[string]bool{}
-	for pr := range pairs {
-		idset[pr.a], idset[pr.b] = true, true
+	close(blocks)
+	var pairs []scoredPair
+	for range workers {
+		pairs = append(pairs, <-found...)
 	}
-	ids := make([]string, 0, len(idset))
-	for id := range idset {
-		ids = append(ids, id)
+	if readErr == nil {
+		readErr = rows.Err()
 	}
-	sort.Strings(ids)
-	lights, err := s.loadLights(ctx, p, object, ids)
-	if err != nil {
-		return nil, err
+	if readErr != nil {
+		return nil, fmt.Errorf("scan duplicates: %w", readErr)
 	}
-	byID := make(map[string]*light, len(lights))
-	for _, l := range lights {
-		byID[l.id] = l
-	}
-	// Union-find over the pairs that score as duplicates.
-	parent := map[string]string{}
-	var find func(string) string
-	find = func(x string) string {
-		for parent[x] != "" && parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
+	// Groups grow from the best pairs down: a record joins the group of
+	// the record it matches best, and two groups never merge, so a chain
+	// of look-alikes (A like B, B like C, …) cannot run through a whole
+	// workspace of common names.
+	sort.Slice(pairs, func(i, j int) bool {
+		if pairs[i].score != pairs[j].score {
+			return pairs[i].score > pairs[j].score
 		}
-		return x
+		if pairs[i].a != pairs[j].a {
+			return pairs[i].a < pairs[j].a
+		}
+		return pairs[i].b < pairs[j].b
+	})
+	const none = -1
+	groupOf := make([]int32, len(lights))
+	for i := range groupOf {
+		groupOf[i] = none
 	}
-	type scored struct {
-		score   float64
-		reasons []string
+	var size []int32
+	for _, pr := range pairs {
+		ga, gb := groupOf[pr.a], groupOf[pr.b]
+		switch {
+		case ga == none && gb == none:
+			groupOf[pr.a], groupOf[pr.b] = int32(len(size)), int32(len(size))
+			size = append(size, 2)
+		case ga == none && size[gb] < maxGroup:
+			groupOf[pr.a] = gb
+			size[gb]++
+		case gb == none && size[ga] < maxGroup:
+			groupOf[pr.b] = ga
+			size[ga]++
+		}
 	}
-	best := map[string]*scored{}
-	for pr := range pairs {
-		a, b := byID[pr.a], byID[pr.b]
-		if a == nil || b == nil {
+	best := make([]float64, len(lights))
+	why := make([]reasonSet, len(lights))
+	for _, pr := range pairs {
+		if g := groupOf[pr.a]; g != none && g == groupOf[pr.b] {
+			for _, x := range [2]int32{pr.a, pr.b} {
+				best[x] = max(best[x], pr.score)
+				why[x] |= pr.why
+			}
+		}
+	}
+	groups := map[int32]*Group{}
+	var roots []int32
+	for x := range lights {
+		root := groupOf[x]
+		if root == none {
 			continue
 		}
-		sc, reasons := score(object, a, b)
-		if sc < Threshold {
-			continue
-		}
-		for _, x := range []string{pr.a, pr.b} {
-			if parent[x] == "" {
-				parent[x] = x
-			}
-		}
-		ra, rb := find(pr.a), find(pr.b)
-		if ra != rb {
-			parent[rb] = ra
-		}
-		for _, x := range []string{pr.a, pr.b} {
-			bs := best[x]
-			if bs == nil {
-				bs = &scored{}
-				best[x] = bs
-			}
-			if sc > bs.score {
-				bs.score = sc
-			}
-			for _, r := range reasons {
-				if !slices.Contains(bs.reasons, r) {
-					bs.reasons = append(bs.reasons, r)
-				}
-			}
-		}
-	}
-	groups := map[string]*Group{}
-	for x := range parent {
-		root := find(x)
 		g := groups[root]
 		if g == nil {
 			g = &Group{}
 			groups[root] = g
+			roots = append(roots, root)
 		}
-		l, bs := byID[x], best[x]
-		g.Records = append(g.Records, Candidate{ID: l.id, Title: l.title, Subtitle: l.subtitle, Score: bs.score, Reasons: bs.reasons})
-		if bs.score > g.Score {
-			g.Score = bs.score
-		}
-		for _, r := range bs.reasons {
+		l := lights[x]
+		rs := why[x].list()
+		g.Records = append(g.Records, Candidate{ID: l.id, Title: l.title, Subtitle: l.subtitle, Score: best[x], Reasons: rs})
+		g.Score = max(g.Score, best[x])
+		for _, r := range rs {
 			if !slices.Contains(g.Reasons, r) {
 				g.Reasons = append(g.Reasons, r)
 			}
 		}
 	}
-	for _, g := range groups {
+	for _, root := range roots {
+		g := groups[root]
 		sort.Slice(g.Records, func(i, j int) bool { return g.Records[i].ID < g.Records[j].ID })
 		sort.Strings(g.Reasons)
 		res.Groups = append(res.Groups, *g)
@@ -558,12 +663,45 @@ WHERE m.workspace_id = ? AND m.object = ? ORDER BY m.kind, m.key`, p.WorkspaceID
 	})
 	res.Total = len(res.Groups)
 	if len(res.Groups) > limit {
-		res.Groups = res.Groups[:limit]
+		// A copy: the whole list must not stay reachable through it.
+		res.Groups = slices.Clone(res.Groups[:limit])
 	}
 	if res.Groups == nil {
 		res.Groups = []Group{}
 	}
 	return res, nil
+}
+
+// allLights reads what scoring needs of every live record of object the
+// caller reaches, in one pass.
+func (s *Service) allLights(ctx context.Context, p *auth.Principal, object string) ([]*light, error) {
+	cols := "id, owner_id, given_name, middle_name, family_name, name, email, emails, phones, account_id"
+	if object == "accounts" {
+		cols = "id, owner_id, name, domain, phones"
+	}
+	q := "SELECT " + cols + " FROM " + object + " WHERE workspace_id = ? AND deleted_at IS NULL"
+	args := []any{p.WorkspaceID}
+	if scope, sargs := records.ScopeSQL(p, object); scope != "" {
+		q += " AND " + scope
+		args = append(args, sargs...)
+	}
+	rows, err := s.DB.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("scan duplicates: %w", err)
+	}
+	defer rows.Close()
+	var out []*light
+	for rows.Next() {
+		l, err := scanLight(object, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("scan duplicates: %w", err)
+	}
+	return out, nil
 }
 
 var _ = db.T

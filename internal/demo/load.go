@@ -140,6 +140,19 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 	c := g.Config()
 	now := time.Unix(c.Now, 0).UTC()
 	defer bulkMode(ctx, d)()
+	// Into an empty database, secondary indexes are built once at the end
+	// and the search and matching keys, which arrive in random key order,
+	// are staged and copied over sorted.
+	var stage map[string]string
+	empty, err := d.TablesEmpty(ctx, "accounts", "contacts", "activities")
+	if err != nil {
+		return st, err
+	}
+	if empty {
+		if stage, err = beginStaging(ctx, d); err != nil {
+			return st, err
+		}
+	}
 	stages := []struct {
 		name  string
 		total int
@@ -153,7 +166,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		if sg.total == 0 {
 			continue
 		}
-		n, rows, err := pipeline(ctx, d, sg.total, sg.build, func(done int) {
+		n, rows, err := pipeline(ctx, d, stage, sg.total, sg.build, func(done int) {
 			if opt.Progress != nil {
 				opt.Progress(sg.name, done, sg.total)
 			}
@@ -171,6 +184,11 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 			st.Activities = n
 		}
 	}
+	if stage != nil {
+		if err := endStaging(ctx, d, stage, opt.Progress); err != nil {
+			return st, err
+		}
+	}
 	// Fresh statistics, so the query planner knows the tables' new sizes.
 	if err := d.Optimize(ctx, true); err != nil {
 		return st, err
@@ -179,7 +197,91 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 	return st, nil
 }
 
-func pipeline(ctx context.Context, d *db.DB, total int, build func(lo, hi int) *chunk, progress func(int)) (int, int, error) {
+// bulkTables are the tables a load writes; their secondary indexes are
+// built after a load into an empty database.
+var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_terms", "match_keys"}
+
+// staged are the tables whose rows arrive in random key order, with the
+// order their primary key sorts them in.
+var staged = map[string]string{
+	"search_terms": "workspace_id, term, object, record_id",
+	"match_keys":   "workspace_id, object, kind, key, record_id",
+	"search_vocab": "workspace_id, term",
+}
+
+func beginStaging(ctx context.Context, d *db.DB) (map[string]string, error) {
+	if err := d.DeferIndexes(ctx, bulkTables...); err != nil {
+		return nil, err
+	}
+	tx, err := d.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	stage := map[string]string{}
+	for t := range staged {
+		name := "demo_stage_" + t
+		if tx.Dialect() == db.Postgres {
+			if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+name); err != nil {
+				return nil, err
+			}
+		}
+		if err := tx.CreateStaging(ctx, name, t); err != nil {
+			return nil, err
+		}
+		stage[t] = name
+	}
+	return stage, tx.Commit()
+}
+
+// endStaging copies the staged rows into their tables in key order, then
+// builds the deferred indexes.
+func endStaging(ctx context.Context, d *db.DB, stage map[string]string, progress func(string, int, int)) error {
+	names := make([]string, 0, len(stage))
+	for t := range stage {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	for i, t := range names {
+		if progress != nil {
+			progress("keys", i, len(names))
+		}
+		tx, err := d.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		// Rows are unique per record; only the vocabulary repeats.
+		sel := "SELECT * FROM " + stage[t] + " ORDER BY " + staged[t]
+		if t == "search_vocab" {
+			sel = "SELECT DISTINCT * FROM " + stage[t] + " ORDER BY " + staged[t]
+		}
+		q := "INSERT INTO " + t + " " + sel + " ON CONFLICT DO NOTHING"
+		if d.Dialect == db.SQLite {
+			q = "INSERT OR IGNORE INTO " + t + " " + sel
+		}
+		if _, err := tx.Exec(ctx, q); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("load %s: %w", t, err)
+		}
+		if _, err := tx.Exec(ctx, "DROP TABLE "+stage[t]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("load %s: %w", t, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("load %s: %w", t, err)
+		}
+	}
+	if progress != nil {
+		progress("keys", len(names), len(names))
+	}
+	return d.BuildDeferredIndexes(ctx, func(done, total int) {
+		if progress != nil {
+			progress("indexes", done, total)
+		}
+	})
+}
+
+func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int, build func(lo, hi int) *chunk, progress func(int)) (int, int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan [2]int)
@@ -191,7 +293,7 @@ func pipeline(ctx context.Context, d *db.DB, total int, build func(lo, hi int) *
 			defer wg.Done()
 			for j := range jobs {
 				select {
-				case out <- withLo(build(j[0], j[1]), j[0]):
+				case out <- withLo(build(j[0], j[1]), j[0], stage):
 				case <-ctx.Done():
 					return
 				}
@@ -227,6 +329,9 @@ func pipeline(ctx context.Context, d *db.DB, total int, build func(lo, hi int) *
 			}
 		}
 		for _, t := range ch.tables {
+			if name, ok := stage[t.name]; ok {
+				t.name, t.suffix = name, ""
+			}
 			n, err := t.flush(ctx, tx)
 			if err != nil {
 				tx.Rollback()
@@ -266,9 +371,11 @@ func pipeline(ctx context.Context, d *db.DB, total int, build func(lo, hi int) *
 	return done, rows, ctx.Err()
 }
 
-func withLo(c *chunk, lo int) *chunk {
+func withLo(c *chunk, lo int, stage map[string]string) *chunk {
 	for _, t := range c.tables {
-		t.sorted()
+		if _, ok := stage[t.name]; !ok {
+			t.sorted()
+		}
 	}
 	c.lo = lo
 	return c
@@ -287,11 +394,13 @@ func bulkMode(ctx context.Context, d *db.DB) func() {
 	if d.Dialect != db.SQLite {
 		return func() {}
 	}
-	for _, p := range []string{"PRAGMA cache_size = -1000000", "PRAGMA synchronous = OFF", "PRAGMA temp_store = MEMORY"} {
+	// Staged rows and the sorts that copy them out go to temporary files,
+	// not memory: they can run to gigabytes.
+	for _, p := range []string{"PRAGMA cache_size = -1000000", "PRAGMA synchronous = OFF", "PRAGMA temp_store = FILE", "PRAGMA temp.cache_size = -200000"} {
 		d.W.ExecContext(ctx, p)
 	}
 	return func() {
-		for _, p := range []string{"PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA cache_size = -32000", "PRAGMA synchronous = NORMAL", "PRAGMA shrink_memory"} {
+		for _, p := range []string{"PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA cache_size = -32000", "PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY", "PRAGMA shrink_memory"} {
 			d.W.ExecContext(context.Background(), p)
 		}
 	}

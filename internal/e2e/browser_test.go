@@ -101,6 +101,15 @@ func (e *env) clear(sel string) {
 	}
 }
 
+// waitJS waits until the expression is true. (WaitVisible keeps the
+// nodes it first found, so it misses elements a script re-renders.)
+func (e *env) waitJS(expr string) {
+	e.t.Helper()
+	if _, err := chromedp.Run(e.ctx, chromedp.Poll[bool](expr)); err != nil {
+		e.t.Fatalf("waiting for %s: %v", expr, err)
+	}
+}
+
 func (e *env) location() string {
 	e.t.Helper()
 	s, err := chromedp.Run(e.ctx, chromedp.Location())

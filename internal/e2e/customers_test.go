@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestCustomer360: create an account and a contact through the forms,
@@ -35,8 +36,28 @@ func TestCustomer360(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS(`#f-family_name`), "Núñez"),
 				chromedp.SendKeys(chromedp.CSS(`#f-emails`), "jose@telefonica.example"),
 				chromedp.SendKeys(chromedp.CSS(`#f-phones`), "+34 612 34 56 78"),
-				chromedp.SetValue(chromedp.CSS(`#f-account_id`), strings.TrimPrefix(accURL, "/o/accounts/")),
-				chromedp.Submit(chromedp.CSS(`#f-given_name`)), chromedp.WaitVisible(chromedp.CSS(`#timeline`)))
+				// The account picker finds it as one types, without the accent.
+				chromedp.SendKeys(chromedp.CSS(`#f-account_id`), "telefon"),
+				chromedp.WaitVisible(chromedp.CSS(`#f-account_id-list [role=option]`)))
+			if opts := e.text("#f-account_id-list"); !strings.Contains(opts, "Telefónica Móviles") {
+				t.Fatalf("picker options %q", opts)
+			}
+			shot("contact-account-picker")
+			// A full-page screenshot may take the focus away, which closes
+			// the list and empties the box (nothing was picked): type again.
+			e.clear("#f-account_id")
+			e.do(chromedp.SendKeys(chromedp.CSS(`#f-account_id`), "telefon"))
+			e.waitJS(`!document.querySelector("#f-account_id-list").hidden && !!document.querySelector("#f-account_id-list [role=option]")`)
+			e.do(chromedp.SendKeys(chromedp.CSS(`#f-account_id`), kb.ArrowDown+kb.Enter))
+			e.waitJS(`document.querySelector("#f-account_id-list").hidden`)
+			picked, err := chromedp.Run(e.ctx, chromedp.Evaluate[string](`document.querySelector("input[type=hidden][name=account_id]").value`))
+			if err != nil || picked != strings.TrimPrefix(accURL, "/o/accounts/") {
+				t.Fatalf("picked account %q (%v), want %s", picked, err, accURL)
+			}
+			if box, _ := chromedp.Run(e.ctx, chromedp.Value(chromedp.CSS(`#f-account_id`))); box != "Telefónica Móviles" {
+				t.Fatalf("picker box shows %q", box)
+			}
+			e.do(chromedp.Submit(chromedp.CSS(`#f-given_name`)), chromedp.WaitVisible(chromedp.CSS(`#timeline`)))
 			joseURL := e.location()
 			if h := e.text(".page-title"); h != "José Núñez" {
 				t.Fatalf("360 title %q", h)
@@ -105,6 +126,19 @@ func TestCustomer360(t *testing.T) {
 				t.Fatalf("account contacts: %q", side)
 			}
 			shot("account-360")
+			// A relationship to another account, picked by typing.
+			e.do(chromedp.Navigate(e.url+"/o/accounts/new"), chromedp.WaitVisible(chromedp.CSS(`#f-name`)),
+				chromedp.SendKeys(chromedp.CSS(`#f-name`), "Vodafone España"),
+				chromedp.Submit(chromedp.CSS(`#f-name`)), chromedp.WaitVisible(chromedp.CSS(`#timeline`)))
+			e.do(chromedp.Navigate(e.url+accURL), chromedp.WaitVisible(chromedp.CSS(`#rel-other`)),
+				chromedp.SendKeys(chromedp.CSS(`#rel-other`), "vodaf"))
+			e.waitJS(`!!document.querySelector("#rel-other-list [role=option]")`)
+			e.do(chromedp.Click(`//li[@role='option'][contains(., 'Vodafone España')]`))
+			e.waitJS(`document.querySelector("#rel-other-list").hidden && document.querySelector("input[name=other_id]").value !== ""`)
+			e.do(chromedp.Submit(chromedp.CSS(`#rel-other`)), chromedp.WaitVisible(chromedp.CSS(`#timeline`)))
+			if rel := e.text("#relationships"); !strings.Contains(rel, "Vodafone España") {
+				t.Fatalf("relationships after adding one: %q", rel)
+			}
 			// Keyboard: on a 360 page, "t" opens the new-task form.
 			e.do(chromedp.Navigate(e.url+joseURL), chromedp.WaitVisible(chromedp.CSS(`#timeline`)),
 				chromedp.KeyEvent("t"), chromedp.WaitVisible(chromedp.CSS(`#q-task-subject`)))

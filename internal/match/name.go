@@ -222,7 +222,12 @@ type nameTok struct {
 // 张伟 vs 伟张 = 0.95, 张伟 vs 张玮 = 0.6. Such a word never matches a Latin
 // one (there is no transliteration). NameSimilarity is symmetric.
 func NameSimilarity(a, b string) float64 {
-	fa, fb := Fold(a), Fold(b)
+	return FoldedNameSimilarity(Fold(a), Fold(b))
+}
+
+// FoldedNameSimilarity is NameSimilarity of names already passed through
+// Fold, for callers that compare one name with many.
+func FoldedNameSimilarity(fa, fb string) float64 {
 	if fa == "" || fb == "" {
 		return 0
 	}

@@ -28,6 +28,9 @@ type Source struct {
 type Searcher struct {
 	DB      *db.DB
 	Sources []Source
+	// GroupCap bounds the index entries one word reads before the
+	// search changes strategy (groupCap when zero; tests set it low).
+	GroupCap int
 }
 
 // Hit is one record found.
@@ -101,64 +104,40 @@ func (s *Searcher) Search(ctx context.Context, p *auth.Principal, q string, opts
 	for i, src := range sources {
 		objs[i] = src.Object
 	}
-	var parts []string
-	var args []any
-	for _, g := range groups {
-		var conds []string
-		var gargs []any
-		best := ""
-		for _, pfx := range g.prefix {
-			conds = append(conds, "(term >= ? AND term < ?)")
-			gargs = append(gargs, pfx, pfx+maxUTF8)
-			if best == "" {
-				best = pfx
-			}
+	restricted := false
+	for _, src := range sources {
+		if cond, _ := records.ScopeSQL(p, src.Object); cond != "" {
+			restricted = true
 		}
-		if len(g.exact) > 0 {
-			conds = append(conds, "term IN ("+marks(len(g.exact))+")")
-			for _, x := range g.exact {
-				gargs = append(gargs, x)
-			}
-		}
-		// A whole-word hit counts twice a prefix hit; a typo correction
-		// counts half.
-		w := "MAX(weight * CASE WHEN term = ? THEN 4 WHEN term >= ? AND term < ? THEN 2 ELSE 1 END)"
-		if best == "" {
-			best = g.exact[0]
-		}
-		part := "SELECT object, record_id, " + w + " AS w FROM search_terms WHERE workspace_id = ? AND object IN (" + marks(len(objs)) + ") AND (" + strings.Join(conds, " OR ") + ") GROUP BY object, record_id"
-		parts = append(parts, part)
-		args = append(args, best, best, best+maxUTF8, p.WorkspaceID)
-		args = append(args, objs...)
-		args = append(args, gargs...)
 	}
-	candidates := 300
-	if len(groups) == 1 {
-		candidates = 300
-	}
-	query := "SELECT object, record_id, SUM(w) AS score FROM (" + strings.Join(parts, " UNION ALL ") + ") hits GROUP BY object, record_id HAVING COUNT(*) = " + fmt.Sprint(len(groups)) +
-		" ORDER BY score DESC, record_id LIMIT " + fmt.Sprint(candidates)
-	rows, err := s.DB.Query(ctx, query, args...)
+	scores, err := s.candidates(ctx, p.WorkspaceID, objs, groups)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
+	}
+	// The best candidates go on to the permission check and their titles:
+	// a few more than asked for (some may be in the trash), many more when
+	// the caller's scope may hide most of them.
+	keep := 2*limit + 20
+	if restricted {
+		keep = 300
+	}
+	ranked := make([]string, 0, len(scores))
+	for k := range scores {
+		ranked = append(ranked, k)
+	}
+	sort.Slice(ranked, func(i, j int) bool {
+		if scores[ranked[i]] != scores[ranked[j]] {
+			return scores[ranked[i]] > scores[ranked[j]]
+		}
+		return ranked[i] < ranked[j]
+	})
+	if len(ranked) > keep {
+		ranked = ranked[:keep]
 	}
 	byObject := map[string][]string{}
-	scores := map[string]float64{}
-	for rows.Next() {
-		var obj string
-		var id any
-		var score float64
-		if err := rows.Scan(&obj, &id, &score); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		sid := idText(id)
-		byObject[obj] = append(byObject[obj], sid)
-		scores[obj+"/"+sid] = score
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+	for _, k := range ranked {
+		obj, id, _ := strings.Cut(k, "/")
+		byObject[obj] = append(byObject[obj], id)
 	}
 	hits := []Hit{}
 	for _, src := range sources {
@@ -185,6 +164,186 @@ func (s *Searcher) Search(ctx context.Context, p *auth.Principal, q string, opts
 		hits = hits[:limit]
 	}
 	return hits, nil
+}
+
+// groupCap bounds the index entries one word of a query reads. A word
+// that starts more entries than that (a short prefix, the commonest
+// surname) is read in index order, whole-word matches first, so its
+// exact hits are the ones kept.
+const groupCap = 4000
+
+// candidates scores the records matching every group ("object/id" →
+// score) without sorting a whole word's entries in the database: the
+// rarest group's entries are read (at most groupCap), and the other
+// groups are looked up among those records only.
+func (s *Searcher) candidates(ctx context.Context, ws string, objs []any, groups []group) (map[string]float64, error) {
+	conds := make([]wordCond, len(groups))
+	for i, g := range groups {
+		var parts []string
+		var args []any
+		for _, pfx := range g.prefix {
+			parts = append(parts, "(term >= ? AND term < ?)")
+			args = append(args, pfx, pfx+maxUTF8)
+		}
+		if len(g.exact) > 0 {
+			parts = append(parts, "term IN ("+marks(len(g.exact))+")")
+			for _, x := range g.exact {
+				args = append(args, x)
+			}
+		}
+		best := ""
+		if len(g.prefix) > 0 {
+			best = g.prefix[0]
+		} else {
+			best = g.exact[0]
+		}
+		conds[i] = wordCond{"(" + strings.Join(parts, " OR ") + ")", args, best}
+	}
+	limit := s.GroupCap
+	if limit <= 0 {
+		limit = groupCap
+	}
+	base := "FROM search_terms WHERE workspace_id = ? AND object IN (" + marks(len(objs)) + ") AND "
+	baseArgs := append([]any{ws}, objs...)
+	// The rarest group drives.
+	driver := 0
+	if len(groups) > 1 {
+		least := -1
+		for i, c := range conds {
+			var n int
+			q := "SELECT COUNT(*) FROM (SELECT 1 " + base + c.sql + " LIMIT " + fmt.Sprint(limit+1) + ") x"
+			if err := s.DB.QueryRow(ctx, q, append(append([]any{}, baseArgs...), c.args...)...).Scan(&n); err != nil {
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			if least < 0 || n < least {
+				driver, least = i, n
+			}
+		}
+		if least > limit {
+			// Every word is common: intersect them all in the database.
+			return s.intersect(ctx, base, baseArgs, conds)
+		}
+	}
+	// A whole-word hit counts twice a prefix hit; a typo correction
+	// counts half.
+	weigh := func(term string, weight float64, best string) float64 {
+		switch {
+		case term == best:
+			return weight * 4
+		case strings.HasPrefix(term, best):
+			return weight * 2
+		}
+		return weight
+	}
+	scores := map[string]float64{}
+	dc := conds[driver]
+	rows, err := s.DB.Query(ctx, "SELECT object, record_id, term, weight "+base+dc.sql+" LIMIT "+fmt.Sprint(limit), append(append([]any{}, baseArgs...), dc.args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	ids := map[string][]any{} // object → record ids
+	for rows.Next() {
+		var obj, term string
+		var id any
+		var w float64
+		if err := rows.Scan(&obj, &id, &term, &w); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		k := obj + "/" + idText(id)
+		if _, seen := scores[k]; !seen {
+			ids[obj] = append(ids[obj], idText(id))
+		}
+		scores[k] = max(scores[k], weigh(term, w, dc.best))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	for i, c := range conds {
+		if i == driver || len(scores) == 0 {
+			continue
+		}
+		got := map[string]float64{}
+		for obj, list := range ids {
+			for start := 0; start < len(list); start += 500 {
+				chunk := list[start:min(start+500, len(list))]
+				args := []any{ws, obj}
+				args = append(args, chunk...)
+				args = append(args, c.args...)
+				rows, err := s.DB.Query(ctx, "SELECT record_id, term, weight FROM search_terms WHERE workspace_id = ? AND object = ? AND record_id IN ("+marks(len(chunk))+") AND "+c.sql, args...)
+				if err != nil {
+					return nil, fmt.Errorf("search: %w", err)
+				}
+				for rows.Next() {
+					var id any
+					var term string
+					var w float64
+					if err := rows.Scan(&id, &term, &w); err != nil {
+						rows.Close()
+						return nil, fmt.Errorf("search: %w", err)
+					}
+					k := obj + "/" + idText(id)
+					got[k] = max(got[k], weigh(term, w, c.best))
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return nil, fmt.Errorf("search: %w", err)
+				}
+			}
+		}
+		// Only records matching every group stay.
+		for k := range scores {
+			if g, ok := got[k]; ok {
+				scores[k] += g
+			} else {
+				delete(scores, k)
+			}
+		}
+		for obj, list := range ids {
+			ids[obj] = slices.DeleteFunc(list, func(id any) bool { _, ok := scores[obj+"/"+id.(string)]; return !ok })
+		}
+	}
+	return scores, nil
+}
+
+// intersect scores the records matching every condition in one query,
+// whatever the number of entries: exact, and slow for common words.
+func (s *Searcher) intersect(ctx context.Context, base string, baseArgs []any, conds []wordCond) (map[string]float64, error) {
+	var parts []string
+	var args []any
+	for _, c := range conds {
+		parts = append(parts, "SELECT object, record_id, MAX(weight * CASE WHEN term = ? THEN 4 WHEN term >= ? AND term < ? THEN 2 ELSE 1 END) AS w "+base+c.sql+" GROUP BY object, record_id")
+		args = append(args, c.best, c.best, c.best+maxUTF8)
+		args = append(args, baseArgs...)
+		args = append(args, c.args...)
+	}
+	q := "SELECT object, record_id, SUM(w) AS score FROM (" + strings.Join(parts, " UNION ALL ") + ") hits GROUP BY object, record_id HAVING COUNT(*) = " + fmt.Sprint(len(conds)) +
+		" ORDER BY score DESC, record_id LIMIT 300"
+	rows, err := s.DB.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	scores := map[string]float64{}
+	for rows.Next() {
+		var obj string
+		var id any
+		var score float64
+		if err := rows.Scan(&obj, &id, &score); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		scores[obj+"/"+idText(id)] = score
+	}
+	return scores, rows.Err()
+}
+
+// wordCond is one word of a query as SQL: a condition on term, its
+// arguments, and the term a whole-word hit equals.
+type wordCond struct {
+	sql  string
+	args []any
+	best string
 }
 
 // visible keeps the live records of ids the caller reaches and reads

@@ -50,7 +50,7 @@ type c360View struct {
 	MemberObj   string
 	Rels        []relRow
 	RelTypes    []optionView
-	Others      []optionView
+	RelPicker   *pickerView // the other record of a new relationship
 	Attachments []attachmentRow
 	Tree        *customers.TreeNode
 	Types       []optionView
@@ -240,13 +240,7 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 	for _, t := range customers.RelTypes[o.Name] {
 		v.RelTypes = append(v.RelTypes, optionView{Value: t.Value, Label: t.Label(pg.Lang)})
 	}
-	if others, err := s.Records.List(ctx, p, o.Name, records.ListQuery{Limit: 200}); err == nil {
-		for _, x := range others.Records {
-			if x.ID != rec.ID {
-				v.Others = append(v.Others, optionView{Value: x.ID, Label: x.Title(o)})
-			}
-		}
-	}
+	v.RelPicker = s.picker(fm, "rel-other", "other_id", o.Name, false, true, nil)
 	atts, _ := s.Files.List(ctx, p, o.Name, rec.ID)
 	for _, a := range atts {
 		v.Attachments = append(v.Attachments, attachmentRow{Attachment: a, SizeText: web.FormatBytes(pg.Lang, a.Size), When: web.FormatDateTime(pg.Lang, a.CreatedAt, pg.TZ)})

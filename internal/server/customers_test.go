@@ -398,6 +398,30 @@ func TestDuplicates(t *testing.T) {
 	if len(want) != 0 || scan.Total != 3 {
 		t.Fatalf("scan missed %d groups (total %d): %+v", len(want), scan.Total, scan.Groups)
 	}
+
+	// Two clear pairs whose names look alike stay two groups: a chain of
+	// look-alikes does not merge groups.
+	e2 := servertest.New(t)
+	c2 := e2.WS.Admin
+	a1 := c2.Create(t, "contacts", map[string]any{"given_name": "Juan", "family_name": "Pérez", "emails": "juan@uno.example"})
+	a2 := c2.Create(t, "contacts", map[string]any{"given_name": "Juan", "family_name": "Perez", "emails": "JUAN@uno.example"})
+	b1 := c2.Create(t, "contacts", map[string]any{"given_name": "Juana", "family_name": "Pérez", "emails": "juana@dos.example"})
+	b2 := c2.Create(t, "contacts", map[string]any{"given_name": "Juana", "family_name": "Peres", "emails": "juana@dos.example"})
+	c2.Must(t, 200, "GET", "/api/v1/contacts/duplicates", nil).JSON(t, &scan)
+	groups := map[string]string{}
+	for gi, g := range scan.Groups {
+		for _, r := range g.Records {
+			groups[r.ID] = fmt.Sprint(gi)
+		}
+	}
+	if scan.Total != 2 || groups[a1.ID()] == "" || groups[a1.ID()] != groups[a2.ID()] || groups[b1.ID()] != groups[b2.ID()] || groups[a1.ID()] == groups[b1.ID()] {
+		t.Fatalf("want {Juan Pérez ×2} and {Juana Pérez ×2}, got %+v", scan.Groups)
+	}
+	for _, g := range scan.Groups {
+		if g.Score < 0.9 || !slices.Contains(g.Reasons, "same_email") {
+			t.Errorf("group %+v: want the e-mail match scored ≥ 0.9", g)
+		}
+	}
 }
 
 // TestMerge: merging moves every activity, link, relationship,
@@ -552,30 +576,40 @@ func TestSearch(t *testing.T) {
 		}
 		return ids
 	}
-	for _, tc := range []struct {
-		q    string
-		want string
-	}{
-		{"jose nunez", jose.ID()},
-		{"NÚÑEZ José", jose.ID()},
-		{"jos nun", jose.ID()},
-		{"telefonica", acc.ID()},
-		{"jose.nunez@telefonica.example", jose.ID()},
-		{"612345678", jose.ID()},
-		{"+34 612-34-56-78", jose.ID()},
-		{"0034 612 34 56 78", jose.ID()},
-		{"张伟", zhang.ID()},
-		{"采购", zhang.ID()},
-		{"Katherine", cath.ID()},
-		{"catherin", cath.ID()},
-	} {
-		if ids := find(c, tc.q); len(ids) == 0 || !slices.Contains(ids, tc.want) {
-			t.Errorf("search %q: %v, want %s", tc.q, ids, tc.want)
+	// Every strategy finds the same: the default, a word read only up to
+	// a cap, and every word over the cap (one query intersecting them).
+	for _, cap := range []int{0, 3, 1} {
+		e.Server.Search.GroupCap = cap
+		for _, tc := range []struct {
+			q    string
+			want string
+		}{
+			{"jose nunez", jose.ID()},
+			{"NÚÑEZ José", jose.ID()},
+			{"jos nun", jose.ID()},
+			{"telefonica", acc.ID()},
+			{"jose.nunez@telefonica.example", jose.ID()},
+			{"612345678", jose.ID()},
+			{"+34 612-34-56-78", jose.ID()},
+			{"0034 612 34 56 78", jose.ID()},
+			{"张伟", zhang.ID()},
+			{"采购", zhang.ID()},
+			{"Katherine", cath.ID()},
+			{"catherin", cath.ID()},
+		} {
+			if ids := find(c, tc.q); len(ids) == 0 || !slices.Contains(ids, tc.want) {
+				t.Errorf("cap %d: search %q: %v, want %s", cap, tc.q, ids, tc.want)
+			}
+		}
+		if ids := find(c, "jose nunez"); ids[0] != jose.ID() {
+			t.Errorf("cap %d: best hit first: %v", cap, ids)
+		}
+		// Both Núñez, and only them, whichever word drives.
+		if ids := find(c, "nunez jos"); len(ids) != 2 || !slices.Contains(ids, jose.ID()) || !slices.Contains(ids, mine.ID()) {
+			t.Errorf("cap %d: search \"nunez jos\": %v", cap, ids)
 		}
 	}
-	if ids := find(c, "jose nunez"); ids[0] != jose.ID() {
-		t.Errorf("best hit first: %v", ids)
-	}
+	e.Server.Search.GroupCap = 0
 	if ids := find(c, "zzzzqqq"); len(ids) != 0 {
 		t.Errorf("nonsense found %v", ids)
 	}
@@ -810,5 +844,39 @@ func TestTrashKeepsLinks(t *testing.T) {
 	}
 	if got := timeline("/api/v1/accounts/" + acc.ID()); !slices.Equal(got, []string{note.ID()}) {
 		t.Fatalf("account timeline: %v", got)
+	}
+}
+
+// TestReferencePicker: a reference input carries the chosen record's id
+// and title whatever the size of the workspace, instead of a select of
+// the first records (which lost a choice outside them on saving).
+func TestReferencePicker(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	other := c.Create(t, "accounts", map[string]any{"name": "Other Account"})
+	acc := c.Create(t, "accounts", map[string]any{"name": "Chosen <Account>"})
+	tag := c.CreateTag(t, "vip")
+	ct := c.Create(t, "contacts", map[string]any{"given_name": "Ana", "family_name": "Ruiz", "account_id": acc.ID(), "tag_ids": []string{tag.ID()}})
+	b := e.Browser()
+	b.SignIn(t, c.Email, servertest.Password)
+	body := string(b.Must(t, 200, "GET", "/o/contacts/"+ct.ID()+"/edit", nil).Body)
+	for _, want := range []string{
+		`<input type="hidden" name="account_id" value="` + acc.ID() + `" data-picker-value>`,
+		`value="Chosen &lt;Account&gt;" data-picker-text="Chosen &lt;Account&gt;"`,
+		`data-picker="accounts" data-picker-search`,
+		`<input type="hidden" name="tag_ids" value="` + tag.ID() + `">`,
+		`data-picker="tags" data-picker-title="name" data-picker-multiple`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("edit form lacks %s", want)
+		}
+	}
+	if strings.Contains(body, other.ID()) {
+		t.Errorf("the edit form lists other accounts")
+	}
+	// The relationship form on the 360 page picks the same way.
+	page := string(b.Must(t, 200, "GET", "/o/accounts/"+acc.ID(), nil).Body)
+	if !strings.Contains(page, `id="rel-other"`) || strings.Contains(page, other.ID()) {
+		t.Errorf("360 relationship form: picker %v, lists other accounts %v", strings.Contains(page, `id="rel-other"`), strings.Contains(page, other.ID()))
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/customers"
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/web"
 )
 
@@ -759,6 +760,36 @@ type formField struct {
 	Values   []string
 	Error    string
 	Choices  []optionView
+	Picker   *pickerView // reference fields: pick by typing
+}
+
+// pickerView is a reference input that finds records as the user types
+// (a workspace holds far too many to list in a select): hidden inputs
+// carry the chosen ids, a combobox searches.
+type pickerView struct {
+	ID, Name   string
+	Target     string // the object picked from
+	Search     bool   // the search API covers Target; else its list filters on TitleField
+	TitleField string
+	Multiple   bool
+	Required   bool
+	Picked     []optionView // the current choice(s), with titles
+}
+
+// picker builds the picker of a reference field holding ids.
+func (s *Server) picker(fm *formatter, id, name, target string, multiple, required bool, ids []string) *pickerView {
+	o, err := s.Records.Object(target)
+	if err != nil {
+		return nil
+	}
+	pv := &pickerView{ID: id, Name: name, Target: target, TitleField: o.TitleField, Multiple: multiple, Required: required,
+		Search: slices.ContainsFunc(SearchSources, func(src search.Source) bool { return src.Object == target })}
+	for _, x := range ids {
+		if x != "" {
+			pv.Picked = append(pv.Picked, optionView{Value: x, Label: fm.title(target, x), Selected: true})
+		}
+	}
+	return pv
 }
 
 func (s *Server) formPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -842,6 +873,10 @@ func (s *Server) formPage(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	}
 render:
 	users, _ := s.Auth.ListUsers(ctx, p)
+	fm := s.newFormatter(r, p, page)
+	if rec != nil {
+		fm.prefetch(fields, []*records.Record{rec})
+	}
 	for i := range fields {
 		f := &fields[i]
 		if f.System || f.ReadOnly {
@@ -862,13 +897,10 @@ render:
 					ff.Choices = append(ff.Choices, optionView{Value: u.ID, Label: u.DisplayName(), Selected: u.ID == ff.Value})
 				}
 			}
-		case records.Reference, records.RefList:
-			if pg, err := s.Records.List(ctx, p, f.Target, records.ListQuery{Limit: 200}); err == nil {
-				to, _ := s.Records.Object(f.Target)
-				for _, x := range pg.Records {
-					ff.Choices = append(ff.Choices, optionView{Value: x.ID, Label: x.Title(to), Selected: x.ID == ff.Value || slices.Contains(ff.Values, x.ID)})
-				}
-			}
+		case records.Reference:
+			ff.Picker = s.picker(fm, "f-"+f.Name, f.Name, f.Target, false, f.Required, []string{ff.Value})
+		case records.RefList:
+			ff.Picker = s.picker(fm, "f-"+f.Name, f.Name, f.Target, true, f.Required, ff.Values)
 		case records.Select, records.MultiSelect:
 			for _, o := range ff.Options {
 				o.Selected = o.Value == ff.Value || slices.Contains(ff.Values, o.Value)

@@ -78,6 +78,11 @@ func Open(ctx context.Context, cfg config.Config) (*db.DB, error) {
 		d.Close()
 		return nil, err
 	}
+	// Indexes a bulk load dropped and could not rebuild (it was killed).
+	if err := d.BuildDeferredIndexes(ctx, nil); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 

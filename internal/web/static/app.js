@@ -161,3 +161,184 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup); else setup();
 })();
+
+// Reference pickers (<div data-picker="accounts">): typing finds records
+// through the API; ArrowUp/ArrowDown move, Enter or a click picks, Escape
+// closes. A single picker keeps its id in a hidden input (emptying the
+// box clears it; leaving the box without picking restores the title); a
+// multiple picker adds a chip with a hidden input per record.
+(function () {
+  "use strict";
+  var seq = 0;
+  function parts(box) {
+    return {
+      input: box.querySelector("input[role=combobox]"),
+      list: box.querySelector(".picker-list"),
+      value: box.querySelector("input[data-picker-value]"),
+      chips: box.querySelector(".picker-chips")
+    };
+  }
+  var timer;
+  function close(box) {
+    // A search still waiting or under way must not reopen the list.
+    clearTimeout(timer);
+    seq++;
+    var p = parts(box);
+    p.list.hidden = true;
+    p.list.textContent = "";
+    p.input.setAttribute("aria-expanded", "false");
+    p.input.removeAttribute("aria-activedescendant");
+  }
+  function options(box) { return box.querySelectorAll(".picker-list [role=option]"); }
+  function activate(box, i) {
+    var p = parts(box), opts = options(box);
+    opts.forEach(function (o, j) { o.setAttribute("aria-selected", j === i ? "true" : "false"); });
+    if (opts[i]) {
+      p.input.setAttribute("aria-activedescendant", opts[i].id);
+      opts[i].scrollIntoView({ block: "nearest" });
+    }
+  }
+  function active(box) {
+    var opts = options(box);
+    for (var i = 0; i < opts.length; i++) if (opts[i].getAttribute("aria-selected") === "true") return i;
+    return -1;
+  }
+  function pick(box, opt) {
+    var p = parts(box), id = opt.getAttribute("data-id"), title = opt.getAttribute("data-title");
+    if (box.hasAttribute("data-picker-multiple")) {
+      var dup = false;
+      p.chips.querySelectorAll("input[type=hidden]").forEach(function (h) { dup = dup || h.value === id; });
+      if (!dup) {
+        var li = document.createElement("li"), h = document.createElement("input"), b = document.createElement("button");
+        li.className = "chip";
+        li.appendChild(document.createTextNode(title));
+        h.type = "hidden"; h.name = box.getAttribute("data-picker-name"); h.value = id;
+        b.type = "button"; b.className = "chip-remove"; b.setAttribute("data-picker-unpick", "");
+        b.setAttribute("aria-label", box.getAttribute("data-picker-remove") + ": " + title);
+        b.textContent = "×";
+        li.appendChild(h); li.appendChild(b);
+        p.chips.appendChild(li);
+      }
+      p.input.value = "";
+    } else {
+      p.value.value = id;
+      p.input.value = title;
+      p.input.setAttribute("data-picker-text", title);
+    }
+    close(box);
+    p.input.focus();
+  }
+  function render(box, hits) {
+    var p = parts(box);
+    p.list.textContent = "";
+    if (hits.length === 0) {
+      var none = document.createElement("li");
+      none.className = "picker-none";
+      none.textContent = box.getAttribute("data-picker-none");
+      p.list.appendChild(none);
+    }
+    hits.forEach(function (h, i) {
+      var li = document.createElement("li");
+      li.id = p.input.id + "-opt-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.setAttribute("data-id", h.id);
+      li.setAttribute("data-title", h.title);
+      var t = document.createElement("span");
+      t.textContent = h.title;
+      li.appendChild(t);
+      if (h.subtitle) {
+        var s = document.createElement("span");
+        s.className = "muted small";
+        s.textContent = h.subtitle;
+        li.appendChild(s);
+      }
+      p.list.appendChild(li);
+    });
+    p.list.hidden = false;
+    p.input.setAttribute("aria-expanded", "true");
+  }
+  function find(box) {
+    var p = parts(box), q = p.input.value.trim(), target = box.getAttribute("data-picker");
+    if (q === "") { close(box); return; }
+    var title = box.getAttribute("data-picker-title"), url;
+    if (box.hasAttribute("data-picker-search")) {
+      url = "/api/v1/search?limit=10&objects=" + encodeURIComponent(target) + "&q=" + encodeURIComponent(q);
+    } else {
+      url = "/api/v1/" + encodeURIComponent(target) + "?limit=10&sort=" + encodeURIComponent(title) +
+        "&filter%5B" + encodeURIComponent(title) + "%5D%5Bcontains%5D=" + encodeURIComponent(q);
+    }
+    clearTimeout(timer);
+    var mine = ++seq;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { data: [] }; })
+      .then(function (body) {
+        if (mine !== seq) return; // an older answer arriving late
+        var hits = (body.data || []).map(function (d) {
+          return { id: d.id, title: d.title !== undefined ? d.title : String(d[title] || d.id), subtitle: d.subtitle || "" };
+        });
+        render(box, hits);
+      })
+      .catch(function () { if (mine === seq) render(box, []); });
+  }
+  document.addEventListener("input", function (e) {
+    var box = e.target.closest && e.target.closest("[data-picker]");
+    if (!box || e.target.getAttribute("role") !== "combobox") return;
+    var p = parts(box);
+    if (p.value && e.target.value.trim() === "") {
+      p.value.value = "";
+      e.target.setAttribute("data-picker-text", "");
+    }
+    clearTimeout(timer);
+    timer = setTimeout(function () { find(box); }, 150);
+  });
+  document.addEventListener("keydown", function (e) {
+    var box = e.target.closest && e.target.closest("[data-picker]");
+    if (!box || e.target.getAttribute("role") !== "combobox") return;
+    var opts = options(box), i = active(box);
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (parts(box).list.hidden) { find(box); return; }
+      if (opts.length) activate(box, e.key === "ArrowDown" ? (i + 1) % opts.length : (i <= 0 ? opts.length - 1 : i - 1));
+    } else if (e.key === "Enter" && !parts(box).list.hidden) {
+      e.preventDefault(); // picking, not submitting the form
+      picked = true;      // nor on the keypress that follows
+      if (opts.length) pick(box, opts[Math.max(i, 0)]);
+    } else if (e.key === "Escape" && !parts(box).list.hidden) {
+      e.stopPropagation();
+      close(box);
+    }
+  }, true);
+  var picked = false;
+  document.addEventListener("keypress", function (e) {
+    if (picked && e.key === "Enter") e.preventDefault();
+    picked = false;
+  }, true);
+  document.addEventListener("keyup", function () { picked = false; }, true);
+  document.addEventListener("mousedown", function (e) {
+    var opt = e.target.closest && e.target.closest(".picker-list [role=option]");
+    if (opt) {
+      e.preventDefault(); // keep the focus in the box
+      pick(opt.closest("[data-picker]"), opt);
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var un = e.target.closest && e.target.closest("[data-picker-unpick]");
+    if (un) {
+      var box = un.closest("[data-picker]");
+      un.closest(".chip").remove();
+      parts(box).input.focus();
+    }
+  });
+  document.addEventListener("focusout", function (e) {
+    var box = e.target.closest && e.target.closest("[data-picker]");
+    if (!box || e.target.getAttribute("role") !== "combobox") return;
+    setTimeout(function () {
+      if (box.contains(document.activeElement)) return;
+      close(box);
+      var p = parts(box);
+      if (p.value) p.input.value = p.input.getAttribute("data-picker-text") || "";
+      else p.input.value = "";
+    }, 0);
+  });
+})();
