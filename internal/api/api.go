@@ -47,8 +47,11 @@ type Op struct {
 	// Upload is the multipart/form-data body of a file upload: its parts,
 	// the file part named "file". An upload is streamed, never buffered,
 	// so Idempotency-Key does not apply to it.
-	Upload  Schema
-	Handler HandlerFunc
+	Upload Schema
+	// Produces lists the media types of a file the operation answers with
+	// instead of JSON (an export, a report).
+	Produces []string
+	Handler  HandlerFunc
 }
 
 // Authenticator finds the caller of a request: a bearer token or a

@@ -75,6 +75,13 @@ func (a *API) OpenAPI(version string) map[string]any {
 		if op.Response != nil {
 			resp["content"] = map[string]any{"application/json": map[string]any{"schema": op.Response}}
 		}
+		if len(op.Produces) > 0 {
+			content := map[string]any{}
+			for _, t := range op.Produces {
+				content[t] = map[string]any{"schema": Schema{"type": "string", "format": "binary"}}
+			}
+			resp["content"] = content
+		}
 		if op.ETag && op.Method != http.MethodDelete {
 			resp["headers"] = map[string]any{"ETag": map[string]any{"schema": Schema{"type": "string"}}}
 		}

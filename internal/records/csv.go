@@ -28,7 +28,7 @@ func WriteCSV(w io.Writer, fields []Field, recs []*Record) error {
 	for _, r := range recs {
 		row[0] = r.ID
 		for i, name := range header[1:] {
-			row[i+1] = NeutraliseCell(cellText(r.Values[name]))
+			row[i+1] = NeutraliseCell(CellText(r.Values[name]))
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -38,7 +38,10 @@ func WriteCSV(w io.Writer, fields []Field, recs []*Record) error {
 	return cw.Error()
 }
 
-func cellText(v any) string {
+// CellText is a value as one spreadsheet cell: lists joined with "; "
+// (addresses, E.164 numbers, ids), money as "amount currency", anything
+// else as its JSON.
+func CellText(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
@@ -62,6 +65,11 @@ func cellText(v any) string {
 		return strings.Join(out, "; ")
 	case json.Number:
 		return x.String()
+	case MoneyValue:
+		if x.Amount == "" {
+			return ""
+		}
+		return strings.TrimSpace(x.Amount + " " + x.Currency)
 	case int, int64, float64:
 		return fmt.Sprint(x)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/customers"
 	"github.com/rapport-crm/rapport/internal/errs"
+	"github.com/rapport-crm/rapport/internal/exports"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/web"
@@ -67,6 +68,7 @@ type filterView struct {
 }
 
 type listView struct {
+	Exports    []link       // the list, as it is filtered, in each format it can be downloaded in
 	Tabs       []filterChip // the section's other lists
 	Dups       bool         // the object has a duplicate scan
 	Object     string
@@ -113,6 +115,7 @@ func (s *Server) registerRecordPages() {
 	m.Handle("POST /o/{object}/{id}/restore", s.page(s.restoreRecordPage))
 	m.Handle("POST /o/{object}/views", s.page(s.saveViewPage))
 	m.Handle("POST /o/{object}/bulk", s.page(s.bulkPage))
+	m.Handle("GET /o/{object}/export", s.page(s.exportPage))
 	m.Handle("POST /o/{object}/views/{id}/delete", s.page(s.deleteViewPage))
 }
 
@@ -481,6 +484,19 @@ func (s *Server) listPage(trash bool) pageFunc {
 			}
 		}
 		lv.Query = saveQ.Encode()
+		if !trash && qerr == nil {
+			for _, f := range exports.Formats {
+				if !exports.Supports(o.Name, f) {
+					continue
+				}
+				ev := url.Values{}
+				for k, v := range saveQ {
+					ev[k] = v
+				}
+				ev.Set("format", string(f))
+				lv.Exports = append(lv.Exports, link{Text: s.tr.T(page.Lang, "export.format."+string(f)), Href: "/o/" + o.Name + "/export?" + ev.Encode()})
+			}
+		}
 		lv.IsFirst = vals.Get("cursor") == ""
 		lv.FirstHref = keep(func(url.Values) {})
 		if pg != nil {
@@ -595,6 +611,25 @@ func (s *Server) bulkPage(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	s.flash(r, web.FlashSuccess, s.tr.T(lang, "bulk.done", "Count", web.FormatNumber(lang, strconv.Itoa(res.Changed))))
 	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
+}
+
+// exportPage downloads the list, with the filters, sort and search of
+// the page it is linked from, as a file.
+func (s *Server) exportPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	o, err := s.objectOf(r)
+	if err != nil {
+		return err
+	}
+	f, q, err := s.Exports.ParseRequest(r.Context(), p, o.Name, r.URL.Query())
+	if err == nil {
+		err = s.Exports.Serve(w, r, p, o.Name, q, f)
+	}
+	if _, ok := fieldErrors(err); ok {
+		s.flash(r, web.FlashError, s.describeFieldErrors(s.lang(r, p), err))
+		http.Redirect(w, r, "/o/"+o.Name, http.StatusSeeOther)
+		return nil
+	}
+	return err
 }
 
 // exportSelection sends the chosen records as a CSV file, every field a

@@ -27,6 +27,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/customers"
 	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/errs"
+	"github.com/rapport-crm/rapport/internal/exports"
 	"github.com/rapport-crm/rapport/internal/files"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/jobs"
@@ -58,6 +59,7 @@ type Server struct {
 	Search     *search.Searcher
 	Files      *files.Service
 	Imports    *imports.Service
+	Exports    *exports.Exporter
 	Jobs       *jobs.Queue
 	Sessions   *scs.SessionManager
 	API        *api.API
@@ -125,6 +127,17 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 			}
 			return s.tr.T(lang, key, args...)
 		}}
+	s.Exports = &exports.Exporter{Records: s.Records, Now: now, Users: func(ctx context.Context, p *auth.Principal) (map[string]string, error) {
+		us, err := s.Auth.ListUsers(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]string, len(us))
+		for _, u := range us {
+			out[u.ID] = u.Email
+		}
+		return out, nil
+	}}
 	s.Jobs = jobs.New(d, log, now, s.Registry)
 	store := &auth.SessionStore{DB: d, Now: now}
 	s.Sessions = scs.New()
@@ -148,6 +161,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Search.RegisterAPI(s.API)
 	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
 	s.Imports.RegisterAPI(s.API)
+	s.Exports.RegisterAPI(s.API)
 	s.registerAccountAPI()
 	s.registerSettingsAPI()
 	s.registerOps()

@@ -1,0 +1,601 @@
+// Package exports streams the records of a list — any object, with the
+// list's filters, sort and scope — as CSV, Excel, JSON Lines, vCard
+// (contacts) or iCalendar (activities with a start).
+//
+// Memory stays constant for any number of records: the list is read a page
+// at a time through the record engine (keyset cursor, the caller's
+// permissions and scope applied as on screen) and every page is written out
+// before the next is read. Excel is the exception the format forces:
+// excelize spills the sheet to a temporary file and writes the workbook when
+// it is closed, so an Excel export also reports a failure (more rows than a
+// sheet holds) before the first byte is sent.
+package exports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/dataio"
+	"github.com/rapport-crm/rapport/internal/errs"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// Format is a file format of an export.
+type Format string
+
+// The formats.
+const (
+	CSV   Format = "csv"
+	XLSX  Format = "xlsx"
+	JSONL Format = "jsonl"
+	VCard Format = "vcf"
+	ICal  Format = "ics"
+)
+
+// Formats lists every format, in the order the UI offers them.
+var Formats = []Format{CSV, XLSX, JSONL, VCard, ICal}
+
+// ContentType returns the media type of a file of format f.
+func (f Format) ContentType() string {
+	switch f {
+	case XLSX:
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	case JSONL:
+		return "application/jsonl; charset=utf-8"
+	case VCard:
+		return "text/vcard; charset=utf-8"
+	case ICal:
+		return "text/calendar; charset=utf-8"
+	}
+	return "text/csv; charset=utf-8"
+}
+
+// Supports reports whether object can be exported as f: vCard holds
+// contacts, iCalendar activities; the tabular formats hold anything.
+func Supports(object string, f Format) bool {
+	switch f {
+	case CSV, XLSX, JSONL:
+		return true
+	case VCard:
+		return object == "contacts"
+	case ICal:
+		return object == "activities"
+	}
+	return false
+}
+
+// ParseFormat reads a format name ("" is CSV) for object; the error names
+// the parameter field.
+func ParseFormat(object, s, field string) (Format, error) {
+	if s == "" {
+		return CSV, nil
+	}
+	f := Format(strings.ToLower(strings.TrimPrefix(s, ".")))
+	if f == "vcard" {
+		f = VCard
+	}
+	known := false
+	for _, x := range Formats {
+		known = known || x == f
+	}
+	if !known {
+		return "", errs.Field(field, "must be one of csv, xlsx, jsonl, vcf, ics")
+	}
+	if !Supports(object, f) {
+		if f == VCard {
+			return "", errs.Field(field, "vcf holds contacts only; use csv, xlsx or jsonl")
+		}
+		return "", errs.Field(field, "ics holds activities only; use csv, xlsx or jsonl")
+	}
+	return f, nil
+}
+
+// pageSize is how many records are read per step.
+const pageSize = 500
+
+// Exporter writes lists out.
+type Exporter struct {
+	Records *records.Engine
+	// Users returns the e-mail address of each user of the caller's
+	// workspace by id, for the owner_email-style columns.
+	Users func(ctx context.Context, p *auth.Principal) (map[string]string, error)
+	// Now stamps calendars; nil is time.Now.
+	Now func() time.Time
+}
+
+// Result says what an export wrote.
+type Result struct {
+	Records int // records written
+	Skipped int // records the format cannot hold (an activity without a start, in iCalendar)
+}
+
+// Write streams the records of object that q selects, as the caller sees
+// them, to w in format f. Nothing is written to w before the first page
+// has been read, so a bad filter is an error the caller can still answer
+// with a status.
+func (x *Exporter) Write(ctx context.Context, p *auth.Principal, object string, q records.ListQuery, f Format, w io.Writer) (Result, error) {
+	o, err := x.Records.Object(object)
+	if err != nil {
+		return Result{}, err
+	}
+	if !Supports(object, f) {
+		return Result{}, errs.Field("query.format", "is not available for "+object)
+	}
+	users := map[string]string{}
+	if x.Users != nil {
+		if users, err = x.Users(ctx, p); err != nil {
+			return Result{}, err
+		}
+	}
+	q.Limit = pageSize
+	q.Fields = nil
+	pg, err := x.Records.List(ctx, p, object, q)
+	if err != nil {
+		return Result{}, err
+	}
+	sink, err := x.newSink(f, o, pg.Fields, users, w)
+	if err != nil {
+		return Result{}, err
+	}
+	var res Result
+	for {
+		t := newTitles()
+		if err := t.fetch(ctx, x.Records, p, pg.Fields, pg.Records); err != nil {
+			return res, err
+		}
+		for _, r := range pg.Records {
+			ok, err := sink.write(r, t)
+			if err != nil {
+				return res, err
+			}
+			if ok {
+				res.Records++
+			} else {
+				res.Skipped++
+			}
+		}
+		if pg.NextCursor == "" || len(pg.Records) == 0 {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		q.Cursor = pg.NextCursor
+		if pg, err = x.Records.List(ctx, p, object, q); err != nil {
+			return res, err
+		}
+	}
+	return res, sink.close()
+}
+
+// sink writes records in one format.
+type sink interface {
+	write(r *records.Record, t *titles) (bool, error)
+	close() error
+}
+
+func (x *Exporter) newSink(f Format, o *records.Object, fields []records.Field, users map[string]string, w io.Writer) (sink, error) {
+	switch f {
+	case JSONL:
+		return &jsonlSink{w: w, fields: fields}, nil
+	case VCard:
+		return &vcardSink{w: w}, nil
+	case ICal:
+		now := x.Now
+		if now == nil {
+			now = time.Now
+		}
+		iw, err := dataio.NewICalWriter(w, dataio.ICalWriterOptions{ProdID: "-//Rapport CRM//export//EN", Now: now})
+		if err != nil {
+			return nil, err
+		}
+		return &icalSink{w: iw}, nil
+	}
+	var rw dataio.RowWriter
+	if f == XLSX {
+		xw, err := dataio.NewXLSXWriter(w, o.Name)
+		if err != nil {
+			return nil, err
+		}
+		rw = xw
+	} else {
+		rw = dataio.NewCSVWriter(w, dataio.CSVWriterOptions{})
+	}
+	cols := Columns(fields)
+	header := make([]string, len(cols))
+	for i, c := range cols {
+		header[i] = c.Header
+	}
+	if err := rw.WriteHeader(header); err != nil {
+		return nil, err
+	}
+	return &tableSink{w: rw, cols: cols, users: users, row: make([]string, len(cols))}, nil
+}
+
+// A Column of a tabular export: a field's value, or a readable companion
+// of a reference field (the referenced record's title, the user's e-mail).
+type Column struct {
+	Header string
+	Field  records.Field
+	Kind   ColumnKind
+}
+
+// ColumnKind says what a column holds of its field.
+type ColumnKind int
+
+// The kinds of column.
+const (
+	ValueColumn ColumnKind = iota // the stored value (ids for references)
+	TitleColumn                   // the titles of the referenced records
+	EmailColumn                   // the e-mail address of the user
+)
+
+// Columns lays out a tabular export of records with fields: id, then every
+// field by its API name, each reference followed by a readable column —
+// account_id then account_name, tag_ids then tag_names, owner_id then
+// owner_email — so the file reads well in a spreadsheet and imports back
+// (the importer maps account_name, owner_email and the ids).
+func Columns(fields []records.Field) []Column {
+	out := []Column{{Header: "id", Field: records.Field{Name: "id"}}}
+	for _, f := range fields {
+		if f.Name == "id" {
+			continue
+		}
+		out = append(out, Column{Header: f.Name, Field: f})
+		base := strings.TrimSuffix(strings.TrimSuffix(f.Name, "_ids"), "_id")
+		if base == f.Name {
+			continue
+		}
+		switch f.Type {
+		case records.Reference:
+			out = append(out, Column{Header: base + "_name", Field: f, Kind: TitleColumn})
+		case records.RefList:
+			out = append(out, Column{Header: base + "_names", Field: f, Kind: TitleColumn})
+		case records.User:
+			out = append(out, Column{Header: base + "_email", Field: f, Kind: EmailColumn})
+		}
+	}
+	return out
+}
+
+type tableSink struct {
+	w     dataio.RowWriter
+	cols  []Column
+	users map[string]string
+	row   []string
+}
+
+func (s *tableSink) write(r *records.Record, t *titles) (bool, error) {
+	for i, c := range s.cols {
+		if c.Header == "id" && c.Kind == ValueColumn {
+			s.row[i] = r.ID
+			continue
+		}
+		v := r.Values[c.Field.Name]
+		switch c.Kind {
+		case TitleColumn:
+			s.row[i] = strings.Join(t.of(c.Field.Target, v), "; ")
+		case EmailColumn:
+			s.row[i] = s.users[fmt.Sprint(orEmpty(v))]
+		default:
+			s.row[i] = records.CellText(v)
+		}
+	}
+	return true, s.w.WriteRow(s.row)
+}
+
+func (s *tableSink) close() error { return s.w.Close() }
+
+func orEmpty(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+type jsonlSink struct {
+	w      io.Writer
+	fields []records.Field
+	buf    []byte
+}
+
+func (s *jsonlSink) write(r *records.Record, _ *titles) (bool, error) {
+	s.buf = append(append(s.buf[:0], records.MarshalRecord(s.fields, r, nil)...), '\n')
+	_, err := s.w.Write(s.buf)
+	return true, err
+}
+
+func (s *jsonlSink) close() error { return nil }
+
+type vcardSink struct{ w io.Writer }
+
+func (s *vcardSink) write(r *records.Record, t *titles) (bool, error) {
+	return true, dataio.WriteVCardVersion(s.w, contactCard(r, t), "4.0")
+}
+
+func (s *vcardSink) close() error { return nil }
+
+// contactCard is a contact as a vCard.
+func contactCard(r *records.Record, t *titles) dataio.Card {
+	str := func(name string) string {
+		if v, ok := r.Values[name].(string); ok {
+			return v
+		}
+		return ""
+	}
+	c := dataio.Card{UID: "urn:uuid:" + r.ID, FullName: str("name"), GivenName: str("given_name"), FamilyName: str("family_name"),
+		MiddleName: str("middle_name"), Title: str("job_title"), Street: str("street"), City: str("city"), Region: str("region"),
+		PostalCode: str("postal_code"), Country: str("country"), Birthday: str("birthday"), Note: str("description"),
+		Language: str("language"), TimeZone: str("time_zone")}
+	if es, ok := r.Values["emails"].([]records.EmailItem); ok {
+		for _, e := range es {
+			c.Emails = append(c.Emails, dataio.Typed{Value: e.Address, Type: e.Label, Pref: e.Primary})
+		}
+	}
+	if ps, ok := r.Values["phones"].([]records.PhoneItem); ok {
+		for _, p := range ps {
+			n := p.Number
+			if n == "" {
+				n = p.Text
+			}
+			c.Phones = append(c.Phones, dataio.Typed{Value: n, Type: p.Label, Pref: p.Primary})
+		}
+	}
+	if org := t.of("accounts", r.Values["account_id"]); len(org) > 0 {
+		c.Org = org[0]
+	}
+	c.Categories = t.of("tags", r.Values["tag_ids"])
+	return c
+}
+
+type icalSink struct{ w *dataio.ICalWriter }
+
+func (s *icalSink) write(r *records.Record, _ *titles) (bool, error) {
+	start, ok := timeValue(r.Values["starts_at"])
+	if !ok {
+		return false, nil
+	}
+	end, ok := timeValue(r.Values["ends_at"])
+	if !ok || end.Before(start) {
+		end = start
+	}
+	ev := dataio.Event{UID: r.ID + "@rapport", Start: start, End: end}
+	ev.Summary, _ = r.Values["subject"].(string)
+	ev.Description, _ = r.Values["body"].(string)
+	ev.Location, _ = r.Values["location"].(string)
+	if as, ok := r.Values["attendees"].([]records.EmailItem); ok {
+		for _, a := range as {
+			ev.Attendees = append(ev.Attendees, a.Address)
+		}
+	}
+	return true, s.w.Write(ev)
+}
+
+func (s *icalSink) close() error { return s.w.Close() }
+
+func timeValue(v any) (time.Time, bool) {
+	switch x := v.(type) {
+	case time.Time:
+		return x, !x.IsZero()
+	case string:
+		t, err := time.Parse(time.RFC3339Nano, x)
+		return t, err == nil
+	}
+	return time.Time{}, false
+}
+
+// titles holds the titles of the records one page refers to.
+type titles struct{ m map[string]string }
+
+func newTitles() *titles { return &titles{m: map[string]string{}} }
+
+// fetch reads, one query per target object and per 200 ids, the titles
+// of what recs refer to, as the caller may see them (a record out of the
+// caller's reach stays without a title).
+func (t *titles) fetch(ctx context.Context, eng *records.Engine, p *auth.Principal, fields []records.Field, recs []*records.Record) error {
+	want := map[string][]string{}
+	for i := range fields {
+		f := &fields[i]
+		if f.Type != records.Reference && f.Type != records.RefList {
+			continue
+		}
+		for _, r := range recs {
+			switch v := r.Values[f.Name].(type) {
+			case string:
+				want[f.Target] = append(want[f.Target], v)
+			case []string:
+				want[f.Target] = append(want[f.Target], v...)
+			}
+		}
+	}
+	for target, ids := range want {
+		o, err := eng.Object(target)
+		if err != nil || !p.Can(target, auth.ActRead) {
+			continue
+		}
+		seen := map[string]bool{}
+		uniq := ids[:0]
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				uniq = append(uniq, id)
+			}
+		}
+		for start := 0; start < len(uniq); start += 200 {
+			chunk := uniq[start:min(start+200, len(uniq))]
+			pg, err := eng.List(ctx, p, target, records.ListQuery{Limit: len(chunk), Fields: []string{o.TitleField},
+				Filters: []records.Filter{{Field: "id", Op: records.OpIn, Value: strings.Join(chunk, ",")}}})
+			if err != nil {
+				return fmt.Errorf("export: titles of %s: %w", target, err)
+			}
+			for _, r := range pg.Records {
+				t.m[target+"/"+r.ID] = r.Title(o)
+			}
+		}
+	}
+	return nil
+}
+
+// of returns the titles of the records v (an id or a list of ids) names.
+func (t *titles) of(target string, v any) []string {
+	var ids []string
+	switch x := v.(type) {
+	case string:
+		if x != "" {
+			ids = []string{x}
+		}
+	case []string:
+		ids = x
+	}
+	var out []string
+	for _, id := range ids {
+		if s, ok := t.m[target+"/"+id]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Filename is the download name of an export of object in format f made
+// at now: "contacts-2026-11-23.csv".
+func Filename(object string, f Format, now time.Time) string {
+	return object + "-" + now.UTC().Format("2006-01-02") + "." + string(f)
+}
+
+// RegisterAPI adds GET /api/v1/{object}/export for every object.
+func (x *Exporter) RegisterAPI(a *api.API) {
+	for _, o := range x.Records.Objects() {
+		formats := []string{string(CSV), string(XLSX), string(JSONL)}
+		produces := []string{CSV.ContentType(), XLSX.ContentType(), JSONL.ContentType()}
+		for _, f := range []Format{VCard, ICal} {
+			if Supports(o.Name, f) {
+				formats = append(formats, string(f))
+				produces = append(produces, f.ContentType())
+			}
+		}
+		name := o.Name
+		a.Handle(api.Op{Method: "GET", Path: "/api/v1/" + name + "/export", ID: "export_" + name, Tag: name,
+			Summary: "Download every record of " + name + " a list selects (its filters, sort, search or saved view, within your scope) as " + strings.Join(formats, ", ") +
+				"; streamed with constant memory, CSV cells that a spreadsheet would run as a formula neutralised",
+			Params: append([]api.Param{
+				{Name: "format", In: "query", Schema: api.Schema{"type": "string", "enum": formats, "default": "csv"}},
+				{Name: "view", In: "query", Description: "a saved view's id: its filters and sort", Schema: api.Schema{"type": "string", "format": "uuid"}},
+			}, exportParams...),
+			Produces: produces,
+			Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+				vals, err := api.Query(r)
+				if err != nil {
+					return err
+				}
+				f, q, err := x.ParseRequest(r.Context(), p, name, vals)
+				if err != nil {
+					return err
+				}
+				return x.Serve(w, r, p, name, q, f)
+			}})
+	}
+}
+
+// exportParams are the list parameters an export takes (no limit or cursor:
+// an export is the whole list).
+var exportParams = []api.Param{
+	{Name: "filter[field][op]", In: "query", Description: "filter on any field, as the list takes it"},
+	{Name: "sort", In: "query", Description: "a field name, - in front for descending"},
+	{Name: "q", In: "query", Description: "text to find in the record's title"},
+}
+
+// ParseRequest reads format, view and the list parameters of an export
+// request; limit and cursor are refused (an export is the whole list).
+func (x *Exporter) ParseRequest(ctx context.Context, p *auth.Principal, object string, vals url.Values) (Format, records.ListQuery, error) {
+	f, err := ParseFormat(object, vals.Get("format"), "query.format")
+	if err != nil {
+		return "", records.ListQuery{}, err
+	}
+	for _, k := range []string{"limit", "cursor", "fields"} {
+		if vals.Has(k) {
+			return "", records.ListQuery{}, errs.Field("query."+k, "is not taken by an export, which writes the whole list with every field")
+		}
+	}
+	lv := url.Values{}
+	if id := vals.Get("view"); id != "" {
+		views, err := x.Records.ListViews(ctx, p, object)
+		if err != nil {
+			return "", records.ListQuery{}, err
+		}
+		found := false
+		for _, v := range views {
+			if v.ID == id {
+				found = true
+				if lv, err = url.ParseQuery(v.Query); err != nil {
+					return "", records.ListQuery{}, errs.Field("query.view", "is a saved view whose query cannot be read")
+				}
+				lv.Del("cursor")
+				lv.Del("limit")
+			}
+		}
+		if !found {
+			return "", records.ListQuery{}, errs.Field("query.view", "is not a saved view of "+object+" you can see")
+		}
+	}
+	for k, v := range vals {
+		switch k {
+		case "format", "view", "cols":
+		default:
+			lv[k] = v
+		}
+	}
+	q, err := records.ParseListQuery(lv)
+	return f, q, err
+}
+
+// Serve answers an export request: the file as an attachment. A failure
+// before the first record is written (a bad filter, too many rows for a
+// sheet) is still an error the caller answers with a status.
+func (x *Exporter) Serve(w http.ResponseWriter, r *http.Request, p *auth.Principal, object string, q records.ListQuery, f Format) error {
+	now := time.Now
+	if x.Now != nil {
+		now = x.Now
+	}
+	lw := &lazyWriter{w: w, header: func(h http.Header) {
+		h.Set("Content-Type", f.ContentType())
+		h.Set("Content-Disposition", `attachment; filename="`+Filename(object, f, now())+`"`)
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+	}}
+	_, err := x.Write(r.Context(), p, object, q, f, lw)
+	if err != nil && errors.Is(err, dataio.ErrTooManyRows) {
+		return errs.Field("query.format", "xlsx holds at most 1,048,575 records in a sheet; narrow the list with filters or use csv or jsonl")
+	}
+	if err != nil && lw.started {
+		// The status is sent; all that is left is to cut the file short,
+		// so the client sees an incomplete download rather than a
+		// complete-looking truncated one.
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
+
+// lazyWriter sets the download's headers on the first write, so an error
+// before it can still be answered with a problem document.
+type lazyWriter struct {
+	w       http.ResponseWriter
+	header  func(http.Header)
+	started bool
+}
+
+func (l *lazyWriter) Write(b []byte) (int, error) {
+	if !l.started {
+		l.started = true
+		l.header(l.w.Header())
+		l.w.WriteHeader(http.StatusOK)
+	}
+	return l.w.Write(b)
+}
