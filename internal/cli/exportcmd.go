@@ -25,6 +25,7 @@ func exportCmd(cfg *config.Config, stdout, stderr io.Writer) *cobra.Command {
 	var (
 		ws, as, format, out, sort, q, view string
 		filters                            []string
+		cpuprof                            string
 	)
 	c := &cobra.Command{
 		Use:   "export OBJECT",
@@ -88,6 +89,13 @@ one of eq, ne, lt, lte, gt, gte, contains, in, empty; repeat for several.`,
 			p, err := actingUser(ctx, s.Auth, ws, as)
 			if err != nil {
 				return err
+			}
+			if cpuprof != "" {
+				stopProf, err := startCPUProfile(cpuprof)
+				if err != nil {
+					return err
+				}
+				defer stopProf()
 			}
 			if view != "" {
 				views, err := s.Records.ListViews(ctx, p, object)
@@ -153,6 +161,8 @@ one of eq, ne, lt, lte, gt, gte, contains, in, empty; repeat for several.`,
 	fl.StringVar(&sort, "sort", "", "a field name, - in front for descending")
 	fl.StringVar(&q, "q", "", "text to find in the records' titles")
 	fl.StringVar(&view, "view", "", "a saved view of the acting user, by name or id")
+	fl.StringVar(&cpuprof, "cpuprofile", "", "write a CPU profile of the export to this file")
+	_ = fl.MarkHidden("cpuprofile")
 	return c
 }
 

@@ -2,6 +2,8 @@ package db_test
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +82,44 @@ func TestRebind(t *testing.T) {
 	}
 	if s := (&db.DB{Dialect: db.SQLite}).Rebind("a = ?"); s != "a = ?" {
 		t.Fatalf("SQLite Rebind changed %q", s)
+	}
+}
+
+// TestUpgradeAnalyzesNewIndexes: an upgrade that adds an index to a table
+// holding data gathers the table's statistics, so SQLite's planner does
+// not take the new index for a very selective one.
+func TestUpgradeAnalyzesNewIndexes(t *testing.T) {
+	if dbtest.Dialect() != db.SQLite {
+		t.Skip("the statistics checked are SQLite's sqlite_stat1")
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := d.MigrateTo(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := insertWorkspace(t, d, "Upgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := db.T(time.Now())
+	for i := range 50 {
+		if _, err := d.Exec(ctx, "INSERT INTO contacts (id, workspace_id, owner_id, created_at, created_by, updated_at, updated_by, version, name) VALUES (?, ?, NULL, ?, NULL, ?, NULL, 1, ?)",
+			uuid.Must(uuid.NewV7()).String(), ws, now, now, "Person "+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var stat string
+	if err := d.QueryRow(ctx, "SELECT stat FROM sqlite_stat1 WHERE idx = 'contacts_external_id'").Scan(&stat); err != nil {
+		t.Fatalf("the index added by the upgrade has no statistics: %v", err)
+	}
+	if !strings.HasPrefix(stat, "50 ") {
+		t.Fatalf("contacts_external_id statistics %q, want them for the 50 rows", stat)
 	}
 }

@@ -97,6 +97,15 @@ func TestImportFlow(t *testing.T) {
 			if n := e.text(`[data-testid="list-count"]`); n != "Total: 400" {
 				t.Fatalf("after the import the list counts %q", n)
 			}
+			// Export: the menu offers the list's formats; its CSV link
+			// downloads every imported contact, one row each after the header.
+			e.do(chromedp.Click(chromedp.CSS(`[data-testid="export-menu"]`)), chromedp.WaitVisible(chromedp.CSS(`.export-panel a[href*="format=csv"]`)))
+			shot("contacts-export-menu")
+			lines, err := chromedp.Run(e.ctx, chromedp.Evaluate[int](`fetch(document.querySelector('.export-panel a[href*="format=csv"]').href).then(r => r.text()).then(t => t.trim().split('\n').length)`, chromedp.EvalAwaitPromise))
+			if err != nil || lines != 401 {
+				t.Fatalf("the exported CSV has %d lines (%v), want a header and 400 contacts", lines, err)
+			}
+			e.do(chromedp.Click(chromedp.CSS(`[data-testid="export-menu"]`)))
 			// Undo: the page follows the undo to its end.
 			e.do(chromedp.Navigate(e.url+loc), chromedp.WaitVisible(chromedp.CSS(`#btn-undo`)))
 			if _, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](`(function(){window.confirm=function(){return true};return true})()`)); err != nil {
