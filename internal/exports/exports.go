@@ -137,6 +137,12 @@ func (x *Exporter) Write(ctx context.Context, p *auth.Principal, object string, 
 	}
 	q.Limit = pageSize
 	q.Fields = nil
+	if q.Sort == "" {
+		// Unless the list is sorted, records come out in the order they
+		// were made: the table's own order, read sequentially, about twice
+		// as fast on a large database as the list's default by name.
+		q.Sort = "created_at"
+	}
 	pg, err := x.Records.List(ctx, p, object, q)
 	if err != nil {
 		return Result{}, err
@@ -146,8 +152,11 @@ func (x *Exporter) Write(ctx context.Context, p *auth.Principal, object string, 
 		return Result{}, err
 	}
 	var res Result
+	t := newTitles()
 	for {
-		t := newTitles()
+		if len(t.m) > maxTitles {
+			t = newTitles()
+		}
 		if err := t.fetch(ctx, x.Records, p, pg.Fields, pg.Records); err != nil {
 			return res, err
 		}
@@ -392,7 +401,11 @@ func timeValue(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// titles holds the titles of the records one page refers to.
+// maxTitles bounds the titles kept from page to page (tags, owners' accounts
+// and other records many rows share are read once).
+const maxTitles = 50_000
+
+// titles holds the titles of the records the pages refer to.
 type titles struct{ m map[string]string }
 
 func newTitles() *titles { return &titles{m: map[string]string{}} }
@@ -424,6 +437,9 @@ func (t *titles) fetch(ctx context.Context, eng *records.Engine, p *auth.Princip
 		seen := map[string]bool{}
 		uniq := ids[:0]
 		for _, id := range ids {
+			if _, known := t.m[target+"/"+id]; known {
+				continue
+			}
 			if !seen[id] {
 				seen[id] = true
 				uniq = append(uniq, id)
@@ -435,6 +451,9 @@ func (t *titles) fetch(ctx context.Context, eng *records.Engine, p *auth.Princip
 				Filters: []records.Filter{{Field: "id", Op: records.OpIn, Value: strings.Join(chunk, ",")}}})
 			if err != nil {
 				return fmt.Errorf("export: titles of %s: %w", target, err)
+			}
+			for _, id := range chunk {
+				t.m[target+"/"+id] = "" // out of reach, or gone: no title
 			}
 			for _, r := range pg.Records {
 				t.m[target+"/"+r.ID] = r.Title(o)
@@ -457,7 +476,7 @@ func (t *titles) of(target string, v any) []string {
 	}
 	var out []string
 	for _, id := range ids {
-		if s, ok := t.m[target+"/"+id]; ok {
+		if s, ok := t.m[target+"/"+id]; ok && s != "" {
 			out = append(out, s)
 		}
 	}
