@@ -47,8 +47,12 @@ type Op struct {
 	// Upload is the multipart/form-data body of a file upload: its parts,
 	// the file part named "file". An upload is streamed, never buffered,
 	// so Idempotency-Key does not apply to it.
-	Upload  Schema
-	Handler HandlerFunc
+	Upload Schema
+	// Produces is the media type of a success body that is not JSON (a
+	// file download such as application/zip); Response then describes
+	// it, or is left nil for a binary body.
+	Produces string
+	Handler  HandlerFunc
 }
 
 // Authenticator finds the caller of a request: a bearer token or a

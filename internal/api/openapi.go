@@ -72,7 +72,14 @@ func (a *API) OpenAPI(version string) map[string]any {
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": op.Upload}}}
 		}
 		resp := map[string]any{"description": http.StatusText(op.Status)}
-		if op.Response != nil {
+		switch {
+		case op.Produces != "":
+			schema := op.Response
+			if schema == nil {
+				schema = Schema{"type": "string", "format": "binary"}
+			}
+			resp["content"] = map[string]any{op.Produces: map[string]any{"schema": schema}}
+		case op.Response != nil:
 			resp["content"] = map[string]any{"application/json": map[string]any{"schema": op.Response}}
 		}
 		if op.ETag && op.Method != http.MethodDelete {

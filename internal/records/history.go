@@ -14,7 +14,9 @@ import (
 )
 
 // Change is one entry of a record's history: a created record (with the
-// values it started with), a changed field, a deletion or a restore.
+// values it started with), a changed field, a deletion, a restore, a
+// merge or an erasure (which names the fields it cleared, never their
+// values).
 type Change struct {
 	ID        string    `json:"id"`
 	ChangeSet string    `json:"change_set"`
@@ -113,6 +115,21 @@ func (e *Engine) AsOf(ctx context.Context, p *auth.Principal, object, id string,
 			deleted = &at
 		case "restore":
 			deleted = nil
+		case ActionErase:
+			// The erased fields are empty from here on, but for the
+			// placeholders the erasure set.
+			if m, ok := c.NewValue.(map[string]any); ok && values != nil {
+				names, _ := m["fields"].([]any)
+				for _, n := range names {
+					if s, ok := n.(string); ok {
+						delete(values, s)
+					}
+				}
+				set, _ := m["set"].(map[string]any)
+				for k, v := range set {
+					values[k] = v
+				}
+			}
 		}
 		updated, updBy = c.ChangedAt, c.ChangedBy
 	}
