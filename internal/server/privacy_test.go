@@ -412,3 +412,87 @@ func TestPersonalDataErase(t *testing.T) {
 		t.Error("erasing a contact in the trash left its address in history")
 	}
 }
+
+// TestPrivacyPages: the contact's page offers the download to whoever
+// reads it and the erasure to whoever may erase; the confirmation page
+// refuses anything but the person's name or the word, checked on the
+// server, in the page's language too; after erasing the record shows the
+// placeholder, a message and the erasure in its history.
+func TestPrivacyPages(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	ct := c.Create(t, "contacts", map[string]any{"given_name": "Zofia", "family_name": "Wiśniewska", "emails": "zofia@example.org"})
+	attach(t, c, "contacts", ct.ID(), "cv.txt", "curriculum")
+	b := e.Browser()
+	b.SignIn(t, "admin@acme.test", servertest.Password)
+	page := string(b.Must(t, 200, "GET", "/o/contacts/"+ct.ID(), nil).Body)
+	for _, want := range []string{`id="privacy"`, `id="privacy-download"`, `href="/o/contacts/` + ct.ID() + `/erase"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the contact's page lacks %s", want)
+		}
+	}
+	doc, entries := unzip(t, b.Must(t, 200, "GET", "/o/contacts/"+ct.ID()+"/personal-data", nil))
+	if doc["contact"].(map[string]any)["family_name"] != "Wiśniewska" || len(entries) != 2 {
+		t.Fatalf("download from the page: %v, %d entries", doc["contact"], len(entries))
+	}
+	// A read-only user downloads but is not offered the erasure, nor
+	// let in by typing its address.
+	ro := e.WS.User(t, "read_only")
+	rb := e.Browser()
+	rb.SignIn(t, ro.Email, servertest.Password)
+	page = string(rb.Must(t, 200, "GET", "/o/contacts/"+ct.ID(), nil).Body)
+	if !strings.Contains(page, `id="privacy-download"`) || strings.Contains(page, `id="privacy-erase"`) {
+		t.Error("the read-only user's page offers the wrong privacy actions")
+	}
+	rb.Must(t, 403, "GET", "/o/contacts/"+ct.ID()+"/erase", nil)
+	rb.Must(t, 403, "POST", "/o/contacts/"+ct.ID()+"/erase", url.Values{"confirm": {"ERASE"}}.Encode(), "Content-Type", "application/x-www-form-urlencoded")
+	b.Must(t, 404, "GET", "/o/contacts/"+missingID+"/erase", nil)
+
+	form := func(cl *servertest.Client, id, typed string, headers ...string) *servertest.Response {
+		return cl.Do(t, "POST", "/o/contacts/"+id+"/erase", url.Values{"confirm": {typed}}.Encode(), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, headers...)...)
+	}
+	confirmPage := string(b.Must(t, 200, "GET", "/o/contacts/"+ct.ID()+"/erase", nil).Body)
+	if !strings.Contains(confirmPage, "Zofia Wiśniewska") || !strings.Contains(confirmPage, `name="confirm"`) {
+		t.Fatal("the confirmation page does not name the person or ask for the confirmation")
+	}
+	for _, typed := range []string{"", "Zofia", "yes", "ERASED"} {
+		if r := form(b, ct.ID(), typed); r.Status != 422 || !strings.Contains(string(r.Body), `id="f-confirm-error"`) {
+			t.Errorf("confirmation %q: %d", typed, r.Status)
+		}
+	}
+	if got := c.Get(t, "contacts", ct.ID()); got["given_name"] != "Zofia" {
+		t.Fatal("a refused confirmation erased the person")
+	}
+	if r := form(b, ct.ID(), "  zofia wiśniewska "); r.Status != 303 || r.Header.Get("Location") != "/o/contacts/"+ct.ID() {
+		t.Fatalf("erase with the name: %d %s", r.Status, r.Header.Get("Location"))
+	}
+	page = string(b.Must(t, 200, "GET", "/o/contacts/"+ct.ID(), nil).Body)
+	if !strings.Contains(page, `<h1 class="page-title">Erased person</h1>`) || !strings.Contains(page, "personal data was erased") ||
+		!strings.Contains(page, "Personal data erased") || strings.Contains(page, "Zofia") || strings.Contains(page, "cv.txt") {
+		t.Errorf("the page after erasing: %s", page)
+	}
+	// Again: nothing left, and it says so.
+	if r := form(b, ct.ID(), "erase"); r.Status != 303 {
+		t.Fatalf("second erase: %d", r.Status)
+	}
+	if page = string(b.Must(t, 200, "GET", "/o/contacts/"+ct.ID(), nil).Body); !strings.Contains(page, "nothing left to erase") {
+		t.Error("the second erasure's message is missing")
+	}
+	// In Spanish the word is BORRAR; a contact in the trash offers the
+	// erasure on its page too.
+	es := c.Create(t, "contacts", map[string]any{"given_name": "Lucía", "family_name": "Gómez"})
+	c.Must(t, 204, "DELETE", "/api/v1/contacts/"+es.ID(), nil)
+	if page := string(b.Must(t, 200, "GET", "/o/contacts/"+es.ID(), nil).Body); !strings.Contains(page, `id="privacy-erase"`) {
+		t.Error("a contact in the trash does not offer the erasure")
+	}
+	if page := string(b.Must(t, 200, "GET", "/o/contacts/"+es.ID()+"/erase", nil, "Accept-Language", "es").Body); !strings.Contains(page, "BORRAR") || !strings.Contains(page, "Borrar definitivamente") {
+		t.Error("the confirmation page is not in Spanish")
+	}
+	if r := form(b, es.ID(), "borrar", "Accept-Language", "es"); r.Status != 303 {
+		t.Fatalf("erase with BORRAR: %d", r.Status)
+	}
+	var name string
+	if err := e.Server.DB.QueryRow(context.Background(), "SELECT name FROM contacts WHERE id = ?", es.ID()).Scan(&name); err != nil || name != "Erased person" {
+		t.Errorf("the trashed contact's name is %q (%v)", name, err)
+	}
+}
