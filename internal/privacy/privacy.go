@@ -9,6 +9,7 @@ package privacy
 import (
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,7 +98,7 @@ func scrubber(addrs []string) records.EraseFunc {
 			if hit(p) {
 				p = ErasedEmail
 			}
-			if p != "" && !(p == ErasedEmail && contains(out, ErasedEmail)) {
+			if p != "" && !(p == ErasedEmail && slices.Contains(out, ErasedEmail)) {
 				out = append(out, p)
 			}
 		}
@@ -117,7 +118,7 @@ func scrubber(addrs []string) records.EraseFunc {
 				if hit(it.Address) {
 					it.Address, it.Label = ErasedEmail, ""
 				}
-				if i := indexEmail(out, it.Address); i >= 0 {
+				if i := slices.IndexFunc(out, func(x records.EmailItem) bool { return x.Address == it.Address }); i >= 0 {
 					out[i].Primary = out[i].Primary || it.Primary
 					continue
 				}
@@ -140,24 +141,6 @@ func scrubber(addrs []string) records.EraseFunc {
 		return v
 	}
 	return func(name string, _ *records.Field, v any) any { return walk(name, v) }
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func indexEmail(list []records.EmailItem, addr string) int {
-	for i, it := range list {
-		if it.Address == addr {
-			return i
-		}
-	}
-	return -1
 }
 
 // addresses returns the e-mail addresses among values an erasure took
