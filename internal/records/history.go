@@ -116,15 +116,10 @@ func (e *Engine) AsOf(ctx context.Context, p *auth.Principal, object, id string,
 		case "restore":
 			deleted = nil
 		case ActionErase:
-			// The erased fields are empty from here on, but for the
-			// placeholders the erasure set.
+			// The erasure anonymised every earlier entry the way it changed
+			// the record, so they already rebuild the erased values; what
+			// it set in their place (a placeholder name) is here.
 			if m, ok := c.NewValue.(map[string]any); ok && values != nil {
-				names, _ := m["fields"].([]any)
-				for _, n := range names {
-					if s, ok := n.(string); ok {
-						delete(values, s)
-					}
-				}
 				set, _ := m["set"].(map[string]any)
 				for k, v := range set {
 					values[k] = v

@@ -378,6 +378,15 @@ func TestPersonalDataErase(t *testing.T) {
 			t.Errorf("the e-mail's history still holds %q", s)
 		}
 	}
+	// As of now, history rebuilds the records as they are after the
+	// erasure: the placeholder name, the e-mail's scrubbed text.
+	now := url.QueryEscape(e.Clock.Now().Add(time.Second).Format(time.RFC3339))
+	if a := c.Must(t, 200, "GET", "/api/v1/activities/"+p.email.ID()+"?as_of="+now, nil).Record(t); a["subject"] != em["subject"] || a["email_to"] != em["email_to"] || a["email_from"] != em["email_from"] {
+		t.Errorf("the e-mail as of now: %v", a)
+	}
+	if r := c.Must(t, 200, "GET", "/api/v1/contacts/"+id+"?as_of="+now, nil).Record(t); r["name"] != "Erased person" || r["given_name"] != nil || r["account_id"] != p.account.ID() {
+		t.Errorf("the contact as of now: %v", r)
+	}
 	if h := c.History(t, "activities", p.email.ID()); h[len(h)-1].Action != "erase" {
 		t.Errorf("the e-mail's history does not log the erasure: %+v", h[len(h)-1])
 	}
