@@ -369,3 +369,71 @@ func (s *Service) Day(ctx context.Context, p *auth.Principal, loc *time.Location
 	d.Meetings = meetings.Records
 	return d, tasks.Fields, nil
 }
+
+// Linked returns every live activity linked to a record that the caller
+// may read, newest first, with the activity fields: the whole story of
+// the record, not a timeline's page (a personal-data export).
+func (s *Service) Linked(ctx context.Context, p *auth.Principal, object, id string) ([]*records.Record, []records.Field, error) {
+	col := map[string]string{"accounts": "account_id", "contacts": "contact_id"}[object]
+	if col == "" {
+		return nil, nil, errs.ErrNotFound
+	}
+	o, err := s.Records.Object("activities")
+	if err != nil {
+		return nil, nil, err
+	}
+	fields, err := s.Records.Fields(ctx, s.Records.DB, p.WorkspaceID, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !p.Can("activities", auth.ActRead) {
+		return nil, fields, nil
+	}
+	q, args := linkedSQL(p, col, id, "1 = 1")
+	ids, err := s.queryIDs(ctx, q+" ORDER BY a.occurred_at DESC, a.id DESC", args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []*records.Record
+	for start := 0; start < len(ids); start += records.MaxLimit {
+		chunk := ids[start:min(start+records.MaxLimit, len(ids))]
+		pg, err := s.Records.List(ctx, p, "activities", records.ListQuery{Limit: len(chunk), Sort: "-occurred_at",
+			Filters: []records.Filter{{Field: "id", Op: records.OpIn, Value: strings.Join(chunk, ",")}}})
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, pg.Records...)
+	}
+	return out, fields, nil
+}
+
+// LinkedIDs returns the ids of every activity linked to a record, in
+// the trash or not, whoever owns it, without a permission check: for an
+// erasure, which must reach them all.
+func LinkedIDs(ctx context.Context, q db.Querier, ws, object, id string) ([]string, error) {
+	col := map[string]string{"accounts": "account_id", "contacts": "contact_id"}[object]
+	if col == "" {
+		return nil, errs.ErrNotFound
+	}
+	rows, err := q.Query(ctx, "SELECT activity_id FROM activity_links WHERE workspace_id = ? AND "+col+" = ? ORDER BY activity_id", ws, id)
+	if err != nil {
+		return nil, fmt.Errorf("linked activities: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var v any
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("linked activities: %w", err)
+		}
+		switch x := v.(type) {
+		case string:
+			ids = append(ids, x)
+		case []byte:
+			ids = append(ids, string(x))
+		case [16]byte:
+			ids = append(ids, fmt.Sprintf("%x-%x-%x-%x-%x", x[0:4], x[4:6], x[6:8], x[8:10], x[10:16]))
+		}
+	}
+	return ids, db.MapError(rows.Err())
+}

@@ -72,15 +72,19 @@ func (a *API) OpenAPI(version string) map[string]any {
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": op.Upload}}}
 		}
 		resp := map[string]any{"description": http.StatusText(op.Status)}
-		if op.Response != nil {
-			resp["content"] = map[string]any{"application/json": map[string]any{"schema": op.Response}}
-		}
-		if len(op.Produces) > 0 {
+		switch {
+		case len(op.Produces) > 0:
+			schema := op.Response
+			if schema == nil {
+				schema = Schema{"type": "string", "format": "binary"}
+			}
 			content := map[string]any{}
 			for _, t := range op.Produces {
-				content[t] = map[string]any{"schema": Schema{"type": "string", "format": "binary"}}
+				content[t] = map[string]any{"schema": schema}
 			}
 			resp["content"] = content
+		case op.Response != nil:
+			resp["content"] = map[string]any{"application/json": map[string]any{"schema": op.Response}}
 		}
 		if op.ETag && op.Method != http.MethodDelete {
 			resp["headers"] = map[string]any{"ETag": map[string]any{"schema": Schema{"type": "string"}}}

@@ -84,6 +84,8 @@ var ContactRoles = []records.Option{
 	opt("other", "Other", "Otro", "其他"),
 }
 
+// addressFields are the fields of a postal address; a person's own
+// address (no prefix) is personal data, a company's is not.
 func addressFields(prefix, labelPrefix string) []records.Field {
 	col := func(n string) string {
 		if prefix == "" {
@@ -91,12 +93,13 @@ func addressFields(prefix, labelPrefix string) []records.Field {
 		}
 		return prefix + "_" + n
 	}
+	personal := prefix == ""
 	return []records.Field{
-		{Name: col("street"), Type: records.Text, Column: col("street"), LabelKey: "field." + labelPrefix + "street", MaxLen: 300},
-		{Name: col("city"), Type: records.Text, Column: col("city"), LabelKey: "field." + labelPrefix + "city", MaxLen: 100},
-		{Name: col("region"), Type: records.Text, Column: col("region"), LabelKey: "field." + labelPrefix + "region", MaxLen: 100},
-		{Name: col("postal_code"), Type: records.Text, Column: col("postal_code"), LabelKey: "field." + labelPrefix + "postal_code", MaxLen: 20},
-		{Name: col("country"), Type: records.Text, Column: col("country"), LabelKey: "field." + labelPrefix + "country", MaxLen: 100},
+		{Name: col("street"), Type: records.Text, Column: col("street"), LabelKey: "field." + labelPrefix + "street", MaxLen: 300, Personal: personal},
+		{Name: col("city"), Type: records.Text, Column: col("city"), LabelKey: "field." + labelPrefix + "city", MaxLen: 100, Personal: personal},
+		{Name: col("region"), Type: records.Text, Column: col("region"), LabelKey: "field." + labelPrefix + "region", MaxLen: 100, Personal: personal},
+		{Name: col("postal_code"), Type: records.Text, Column: col("postal_code"), LabelKey: "field." + labelPrefix + "postal_code", MaxLen: 20, Personal: personal},
+		{Name: col("country"), Type: records.Text, Column: col("country"), LabelKey: "field." + labelPrefix + "country", MaxLen: 100, Personal: personal},
 	}
 }
 
@@ -128,7 +131,10 @@ var Accounts = &records.Object{
 	}, addressFields("billing", "billing_")...), addressFields("shipping", "shipping_")...),
 }
 
-// Contacts is the contact object: a person.
+// Contacts is the contact object: a person. The fields marked Personal
+// are what an erasure of the person clears; the account, tags, owner,
+// language and consent choices (with their times) stay, since alone they
+// say nothing about who the person was.
 var Contacts = &records.Object{
 	Name:         "contacts",
 	Table:        "contacts",
@@ -140,32 +146,41 @@ var Contacts = &records.Object{
 	Section:      "customers",
 	Customizable: true,
 	Fields: append(append([]records.Field{
-		{Name: "given_name", Type: records.Text, Column: "given_name", LabelKey: "field.given_name", MaxLen: 100},
-		{Name: "middle_name", Type: records.Text, Column: "middle_name", LabelKey: "field.middle_name", MaxLen: 100},
-		{Name: "family_name", Type: records.Text, Column: "family_name", LabelKey: "field.family_name", MaxLen: 100},
-		{Name: "name", Type: records.Text, Column: "name", LabelKey: "field.name", ReadOnly: true, NotNull: true},
-		{Name: "emails", Type: records.EmailList, Column: "emails", LabelKey: "field.emails"},
-		{Name: "email", Type: records.Email, Column: "email", LabelKey: "field.email", ReadOnly: true},
-		{Name: "phones", Type: records.PhoneList, Column: "phones", LabelKey: "field.phones"},
-		{Name: "phone", Type: records.Text, Column: "phone", LabelKey: "field.phone", ReadOnly: true},
-		{Name: "job_title", Type: records.Text, Column: "job_title", LabelKey: "field.job_title", MaxLen: 200},
+		{Name: "given_name", Type: records.Text, Column: "given_name", LabelKey: "field.given_name", MaxLen: 100, Personal: true},
+		{Name: "middle_name", Type: records.Text, Column: "middle_name", LabelKey: "field.middle_name", MaxLen: 100, Personal: true},
+		{Name: "family_name", Type: records.Text, Column: "family_name", LabelKey: "field.family_name", MaxLen: 100, Personal: true},
+		{Name: "name", Type: records.Text, Column: "name", LabelKey: "field.name", ReadOnly: true, NotNull: true, Personal: true},
+		{Name: "emails", Type: records.EmailList, Column: "emails", LabelKey: "field.emails", Personal: true},
+		{Name: "email", Type: records.Email, Column: "email", LabelKey: "field.email", ReadOnly: true, Personal: true},
+		{Name: "phones", Type: records.PhoneList, Column: "phones", LabelKey: "field.phones", Personal: true},
+		{Name: "phone", Type: records.Text, Column: "phone", LabelKey: "field.phone", ReadOnly: true, Personal: true},
+		{Name: "job_title", Type: records.Text, Column: "job_title", LabelKey: "field.job_title", MaxLen: 200, Personal: true},
 		{Name: "account_id", Type: records.Reference, Column: "account_id", LabelKey: "field.account", Target: "accounts"},
 		{Name: "tag_ids", Type: records.RefList, LabelKey: "field.tags", Target: "tags", Link: &records.Link{Table: "contact_tags", From: "contact_id", To: "tag_id"}},
 	}, addressFields("", "")...),
 		records.Field{Name: "language", Type: records.Select, Column: "language", LabelKey: "field.language", Options: Languages},
-		records.Field{Name: "time_zone", Type: records.Text, Column: "time_zone", LabelKey: "field.time_zone", MaxLen: 64},
-		records.Field{Name: "birthday", Type: records.Date, Column: "birthday", LabelKey: "field.birthday"},
+		records.Field{Name: "time_zone", Type: records.Text, Column: "time_zone", LabelKey: "field.time_zone", MaxLen: 64, Personal: true},
+		records.Field{Name: "birthday", Type: records.Date, Column: "birthday", LabelKey: "field.birthday", Personal: true},
 		records.Field{Name: "email_consent", Type: records.Select, Column: "email_consent", LabelKey: "field.email_consent", Options: consents},
 		records.Field{Name: "email_consent_at", Type: records.DateTime, Column: "email_consent_at", LabelKey: "field.email_consent_at"},
-		records.Field{Name: "email_consent_source", Type: records.Text, Column: "email_consent_source", LabelKey: "field.email_consent_source", MaxLen: 200},
+		records.Field{Name: "email_consent_source", Type: records.Text, Column: "email_consent_source", LabelKey: "field.email_consent_source", MaxLen: 200, Personal: true},
 		records.Field{Name: "phone_consent", Type: records.Select, Column: "phone_consent", LabelKey: "field.phone_consent", Options: consents},
 		records.Field{Name: "phone_consent_at", Type: records.DateTime, Column: "phone_consent_at", LabelKey: "field.phone_consent_at"},
-		records.Field{Name: "phone_consent_source", Type: records.Text, Column: "phone_consent_source", LabelKey: "field.phone_consent_source", MaxLen: 200},
-		records.Field{Name: "description", Type: records.LongText, Column: "description", LabelKey: "field.description", MaxLen: 20000},
-		externalID,
+		records.Field{Name: "phone_consent_source", Type: records.Text, Column: "phone_consent_source", LabelKey: "field.phone_consent_source", MaxLen: 200, Personal: true},
+		records.Field{Name: "description", Type: records.LongText, Column: "description", LabelKey: "field.description", MaxLen: 20000, Personal: true},
+		personalExternalID,
 	),
 }
+
+// ErasedName is the name an erased contact shows: a neutral
+// placeholder, the same for everyone, that search and the duplicate
+// checker never index.
+const ErasedName = "Erased person"
 
 // externalID is the id a record has in the system it was imported from:
 // unique per workspace, the key a re-import matches on.
 var externalID = records.Field{Name: "external_id", Type: records.Text, Column: "external_id", LabelKey: "field.external_id", Unique: true, MaxLen: 200}
+
+// personalExternalID is a person's id in another system: kept, it would
+// let anyone holding that system's data say who an erased contact was.
+var personalExternalID = func() records.Field { f := externalID; f.Personal = true; return f }()

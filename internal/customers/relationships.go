@@ -515,3 +515,20 @@ FROM t ORDER BY t.depth, lower(t.name) LIMIT 2000`, args...)
 	}
 	return nodes[root], nil
 }
+
+// RemoveRelationshipsTx deletes every relationship of a record, in
+// both directions, inside the caller's transaction, without a
+// permission check (an erasure: a person's ties to others and the notes
+// on them are about the person). It returns how many it deleted.
+func RemoveRelationshipsTx(ctx context.Context, tx *db.Tx, ws, object, id string) (int64, error) {
+	table, err := relTable(object)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE workspace_id = ? AND (from_id = ? OR to_id = ?)", ws, id, id)
+	if err != nil {
+		return 0, fmt.Errorf("remove relationships: %w", db.MapError(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

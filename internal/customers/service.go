@@ -226,6 +226,11 @@ func (s *Service) beforeContact(p *auth.Principal, old, r *records.Record) error
 		// Without a name, the primary e-mail names the contact.
 		name = records.PrimaryEmail(r.Values["emails"])
 	}
+	if name == "" && old != nil && str(old, "name") == ErasedName {
+		// An erased contact keeps its placeholder through later edits
+		// that give it no name again.
+		name = ErasedName
+	}
 	if name == "" {
 		return errs.Fields([]errs.FieldError{{Location: "body.given_name", Message: "give a name or an e-mail address"}})
 	}
@@ -326,7 +331,10 @@ func (s *Service) afterContacts(ctx context.Context, tx *db.Tx, ws string, rs []
 // name of their account.
 func ContactDoc(r *records.Record, accName string) *search.Doc {
 	var d search.Doc
-	d.Add(str(r, "name"), search.WeightName)
+	if name := str(r, "name"); name != ErasedName || str(r, "given_name") != "" || str(r, "family_name") != "" || str(r, "email") != "" {
+		// The placeholder of an erased contact finds no one.
+		d.Add(name, search.WeightName)
+	}
 	emails, _ := r.Values["emails"].([]records.EmailItem)
 	for _, e := range emails {
 		d.AddEmail(e.Address, search.WeightContact)

@@ -241,3 +241,78 @@ func (s *Service) Delete(ctx context.Context, p *auth.Principal, id string) erro
 	}
 	return nil
 }
+
+// ForRecord returns every attachment of a record, oldest first, without
+// a permission check: for callers that have checked the record (a
+// personal-data export), and without the 500 limit of List.
+func (s *Service) ForRecord(ctx context.Context, q db.Querier, ws, object, id string) ([]Attachment, error) {
+	rows, err := q.Query(ctx, `SELECT id, object, record_id, name, content_type, size, sha256, created_at, created_by FROM attachments
+WHERE workspace_id = ? AND object = ? AND record_id = ? AND deleted_at IS NULL ORDER BY created_at, id`, ws, object, id)
+	if err != nil {
+		return nil, fmt.Errorf("attachments of %s %s: %w", object, id, err)
+	}
+	defer rows.Close()
+	out := []Attachment{}
+	for rows.Next() {
+		a, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, db.MapError(rows.Err())
+}
+
+// OpenStored opens the stored content of attachment id of workspace ws,
+// without a permission check (see ForRecord).
+func (s *Service) OpenStored(ws, id string) (*os.File, error) {
+	f, err := os.Open(s.path(ws, id))
+	if err != nil {
+		return nil, fmt.Errorf("open attachment %s: %w", id, err)
+	}
+	return f, nil
+}
+
+// DeleteForRecordTx deletes the attachment rows of a record inside the
+// caller's transaction and returns their ids. The files stay until the
+// caller, once the transaction has committed, passes the ids to
+// RemoveStored: a rollback then loses nothing.
+func (s *Service) DeleteForRecordTx(ctx context.Context, tx *db.Tx, ws, object, id string) ([]string, error) {
+	rows, err := tx.Query(ctx, "SELECT id FROM attachments WHERE workspace_id = ? AND object = ? AND record_id = ?", ws, object, id)
+	if err != nil {
+		return nil, fmt.Errorf("delete attachments of %s %s: %w", object, id, err)
+	}
+	var ids []string
+	for rows.Next() {
+		var v any
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("delete attachments of %s %s: %w", object, id, err)
+		}
+		ids = append(ids, text(v))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("delete attachments of %s %s: %w", object, id, db.MapError(err))
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM attachments WHERE workspace_id = ? AND object = ? AND record_id = ?", ws, object, id); err != nil {
+		return nil, fmt.Errorf("delete attachments of %s %s: %w", object, id, db.MapError(err))
+	}
+	return ids, nil
+}
+
+// RemoveStored removes the stored files of attachments of workspace ws
+// whose rows are gone. A file already missing is no error; the others
+// are all tried, and the first failure returned.
+func (s *Service) RemoveStored(ws string, ids []string) error {
+	var first error
+	for _, id := range ids {
+		if err := os.Remove(s.path(ws, id)); err != nil && !errors.Is(err, os.ErrNotExist) && first == nil {
+			first = fmt.Errorf("remove attachment %s: %w", id, err)
+		}
+	}
+	return first
+}

@@ -190,7 +190,7 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 			return e.writeRecord(w, r, p, o, rc, http.StatusOK, nil)
 		}})
 	change := api.Schema{"type": "object", "properties": api.Schema{
-		"id": api.Schema{"type": "string"}, "change_set": api.Schema{"type": "string"}, "action": api.Schema{"type": "string", "enum": []string{"create", "update", "delete", "restore", "merge"}},
+		"id": api.Schema{"type": "string"}, "change_set": api.Schema{"type": "string"}, "action": api.Schema{"type": "string", "enum": []string{"create", "update", "delete", "restore", "merge", ActionErase}},
 		"field": api.Schema{"type": "string"}, "origin": api.Schema{"type": "string", "description": "revert, merge, merged_from:ID or import when the change was not a plain edit"}, "old_value": api.Schema{}, "new_value": api.Schema{}, "changed_at": api.Schema{"type": "string", "format": "date-time"}, "changed_by": api.Schema{"type": "string"}}}
 	a.Handle(api.Op{Method: "POST", Path: base + "/{id}/revert", ID: "revert_" + o.Name, Tag: tag, ETag: true,
 		Summary:  "Put a record of " + o.Name + " back as it was at as_of, or undo one change (change_id); the revert is itself a change in history",

@@ -14,7 +14,9 @@ import (
 )
 
 // Change is one entry of a record's history: a created record (with the
-// values it started with), a changed field, a deletion or a restore.
+// values it started with), a changed field, a deletion, a restore, a
+// merge or an erasure (which names the fields it cleared, never their
+// values).
 type Change struct {
 	ID        string    `json:"id"`
 	ChangeSet string    `json:"change_set"`
@@ -113,6 +115,16 @@ func (e *Engine) AsOf(ctx context.Context, p *auth.Principal, object, id string,
 			deleted = &at
 		case "restore":
 			deleted = nil
+		case ActionErase:
+			// The erasure anonymised every earlier entry the way it changed
+			// the record, so they already rebuild the erased values; what
+			// it set in their place (a placeholder name) is here.
+			if m, ok := c.NewValue.(map[string]any); ok && values != nil {
+				set, _ := m["set"].(map[string]any)
+				for k, v := range set {
+					values[k] = v
+				}
+			}
 		}
 		updated, updBy = c.ChangedAt, c.ChangedBy
 	}

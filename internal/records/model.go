@@ -98,6 +98,10 @@ type Field struct {
 	PatternMessage string
 	// Link says where the values of a RefList field are stored.
 	Link *Link
+	// Personal says the field holds personal data about the person the
+	// record describes (a name, an address, free text about them): an
+	// erasure of the person clears it.
+	Personal bool
 
 	// region is the workspace's region while a phone list is normalised;
 	// phones, when set, remembers numbers already normalised.

@@ -145,6 +145,28 @@ func Remove(ctx context.Context, q db.Querier, ws, object, id string) error {
 	return nil
 }
 
+// PruneVocab removes from the workspace's typo-correction vocabulary
+// the words no record's search terms hold any more: after an erasure, a
+// person's name must not survive as a suggestion. It returns how many
+// words it removed.
+func PruneVocab(ctx context.Context, q db.Querier, ws string, words []string) (int64, error) {
+	var n int64
+	seen := map[string]bool{}
+	for _, w := range words {
+		if w == "" || seen[w] {
+			continue
+		}
+		seen[w] = true
+		res, err := q.Exec(ctx, "DELETE FROM search_vocab WHERE workspace_id = ? AND term = ? AND NOT EXISTS (SELECT 1 FROM search_terms WHERE workspace_id = ? AND term = ?)", ws, w, ws, w)
+		if err != nil {
+			return n, fmt.Errorf("prune vocabulary: %w", err)
+		}
+		k, _ := res.RowsAffected()
+		n += k
+	}
+	return n, nil
+}
+
 // Key is one duplicate-matching key of a record: records sharing a key
 // are compared with each other.
 type Key struct {

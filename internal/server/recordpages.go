@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/customers"
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/exports"
+	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/web"
@@ -680,6 +681,7 @@ type detailView struct {
 	ETag       string
 	CanEdit    bool
 	CanDelete  bool
+	CanErase   bool // a contact, and the user may erase people
 	Deleted    bool
 	C360       *c360View
 	MergedInto string
@@ -712,7 +714,8 @@ func (s *Server) detailPage(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	fm := s.newFormatter(r, p, page)
 	fm.prefetch(fields, []*records.Record{rec})
 	dv := &detailView{Object: o.Name, Record: rec, Title: rec.Title(o), Fields: s.fieldViews(page.Lang, fields), ETag: rec.ETag(),
-		CanEdit: p.Can(o.Name, auth.ActUpdate) && rec.DeletedAt == nil, CanDelete: p.Can(o.Name, auth.ActDelete), Deleted: rec.DeletedAt != nil}
+		CanEdit: p.Can(o.Name, auth.ActUpdate) && rec.DeletedAt == nil, CanDelete: p.Can(o.Name, auth.ActDelete), Deleted: rec.DeletedAt != nil,
+		CanErase: o.Name == "contacts" && privacy.CanErase(p)}
 	for i := range fields {
 		dv.Cells = append(dv.Cells, fm.cell(&fields[i], rec.Values[fields[i].Name]))
 	}

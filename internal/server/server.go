@@ -31,6 +31,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/files"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/tags"
@@ -60,6 +61,7 @@ type Server struct {
 	Files      *files.Service
 	Imports    *imports.Service
 	Exports    *exports.Exporter
+	Privacy    *privacy.Service
 	Jobs       *jobs.Queue
 	Sessions   *scs.SessionManager
 	API        *api.API
@@ -109,6 +111,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	}
 	s.Files = &files.Service{DB: d, Records: s.Records, Dir: filesDir, MaxSize: cfg.MaxUpload, Now: now}
 	s.RegisterObjects()
+	s.Privacy = &privacy.Service{DB: d, Records: s.Records, Customers: s.Customers, Activities: s.Activities, Files: s.Files, Log: log, Now: now}
 	s.Auth = auth.NewService(d, now, log)
 	s.Auth.Objects = func() []string {
 		var out []string
@@ -162,6 +165,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
 	s.Imports.RegisterAPI(s.API)
 	s.Exports.RegisterAPI(s.API)
+	s.Privacy.RegisterAPI(s.API)
 	s.registerAccountAPI()
 	s.registerSettingsAPI()
 	s.registerOps()
