@@ -169,12 +169,12 @@ func TestExport(t *testing.T) {
 
 	// Bad requests name the parameter and write nothing.
 	for path, field := range map[string]string{
-		"/api/v1/contacts/export?format=pdf":                      "query.format",
-		"/api/v1/accounts/export?format=vcf":                      "query.format",
-		"/api/v1/contacts/export?format=ics":                      "query.format",
-		"/api/v1/contacts/export?limit=10":                        "query.limit",
+		"/api/v1/contacts/export?format=pdf":                        "query.format",
+		"/api/v1/accounts/export?format=vcf":                        "query.format",
+		"/api/v1/contacts/export?format=ics":                        "query.format",
+		"/api/v1/contacts/export?limit=10":                          "query.limit",
 		"/api/v1/contacts/export?view=" + url.QueryEscape(ana.ID()): "query.view",
-		"/api/v1/contacts/export?filter[nope][eq]=1":              "query.filter[nope][eq]",
+		"/api/v1/contacts/export?filter[nope][eq]=1":                "query.filter[nope][eq]",
 	} {
 		r := c.Do(t, "GET", path, nil)
 		if r.Status/100 != 4 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
