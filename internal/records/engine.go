@@ -280,7 +280,33 @@ type Page struct {
 // List returns one page of the object's live records that the caller
 // reaches, filtered and sorted as asked.
 func (e *Engine) List(ctx context.Context, p *auth.Principal, object string, q ListQuery) (*Page, error) {
-	return e.list(ctx, p, object, q, false)
+	return e.list(ctx, p, object, q, false, nil, 0)
+}
+
+// streams bounds the Streams running at once: each holds a read
+// connection for its whole length and takes another for the links of
+// each batch, so a few must leave the pool room.
+var streams = make(chan struct{}, 2)
+
+// Stream reads every live record of object that q selects (its cursor and
+// limit ignored), as List would page through them, in one query, and
+// hands them to each in batches of up to batch records with their links
+// loaded. The records of a batch are only valid during the call. It is
+// for exports: one query instead of a page query per batch; at most two
+// run at once, the others wait.
+func (e *Engine) Stream(ctx context.Context, p *auth.Principal, object string, q ListQuery, batch int, each func(fields []Field, recs []*Record) error) error {
+	select {
+	case streams <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-streams }()
+	q.Cursor = ""
+	if batch <= 0 {
+		batch = MaxLimit
+	}
+	_, err := e.list(ctx, p, object, q, false, each, batch)
+	return err
 }
 
 // Trash lists the object's records in the trash, newest deletion first.
@@ -288,10 +314,10 @@ func (e *Engine) Trash(ctx context.Context, p *auth.Principal, object string, q 
 	if q.Sort == "" {
 		q.Sort = "-deleted_at"
 	}
-	return e.list(ctx, p, object, q, true)
+	return e.list(ctx, p, object, q, true, nil, 0)
 }
 
-func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q ListQuery, trashed bool) (*Page, error) {
+func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q ListQuery, trashed bool, each func([]Field, []*Record) error, batch int) (*Page, error) {
 	o, err := e.Object(object)
 	if err != nil {
 		return nil, err
@@ -398,7 +424,10 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 		limit = DefaultLimit
 	}
 	query := "SELECT " + sel + ", " + se + " FROM " + o.Table + " WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY " + nulls + se + " " + dir + ", id " + dir + fmt.Sprintf(" LIMIT %d", limit+1)
+		" ORDER BY " + nulls + se + " " + dir + ", id " + dir
+	if each == nil {
+		query += fmt.Sprintf(" LIMIT %d", limit+1)
+	}
 	if trashed {
 		// deleted_at is already among the record columns.
 		_ = query
@@ -418,6 +447,19 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 		}
 		if trashed && r.DeletedAt != nil {
 			r.Values["deleted_at"] = FormatTime(*r.DeletedAt)
+		}
+		if each != nil {
+			page.Records = append(page.Records, r)
+			if len(page.Records) == batch {
+				if err := loadLinks(ctx, e.DB, fields, p.WorkspaceID, page.Records); err != nil {
+					return nil, err
+				}
+				if err := each(fields, page.Records); err != nil {
+					return nil, err
+				}
+				page.Records = page.Records[:0]
+			}
+			continue
 		}
 		if len(page.Records) == limit {
 			page.NextCursor = encodeCursor(cursor{Sort: sortName, Value: lastSort, Null: lastSort == nil, ID: page.Records[limit-1].ID})
@@ -445,6 +487,11 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 	rows.Close()
 	if err := loadLinks(ctx, e.DB, fields, p.WorkspaceID, page.Records); err != nil {
 		return nil, err
+	}
+	if each != nil && len(page.Records) > 0 {
+		if err := each(fields, page.Records); err != nil {
+			return nil, err
+		}
 	}
 	return page, nil
 }
@@ -671,4 +718,70 @@ func ScopeSQL(p *auth.Principal, object string) (string, []any) {
 		return "owner_id IN (" + placeholders(len(ids)) + ")", args
 	}
 	return "", nil
+}
+
+// Titles returns the title of each live record of object among ids that
+// p may read, by id; ids out of reach, gone or malformed are absent. It
+// reads only the id and the title column, in chunks of 500, so a page that
+// names thousands of records costs a few index look-ups, not their rows.
+func (e *Engine) Titles(ctx context.Context, p *auth.Principal, object string, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	o, err := e.Object(object)
+	if err != nil || !p.Can(o.Name, auth.ActRead) || len(ids) == 0 {
+		return out, nil
+	}
+	fields, err := e.Fields(ctx, e.DB, p.WorkspaceID, o)
+	if err != nil {
+		return nil, err
+	}
+	tf, ok := fieldByName(fields, o.TitleField)
+	if !ok {
+		return out, nil
+	}
+	expr := valueExpr(e.DB.Dialect, tf)
+	scope, sargs := ScopeSQL(p, o.Name)
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, err := uuid.Parse(id); err == nil {
+			valid = append(valid, id)
+		}
+	}
+	for start := 0; start < len(valid); start += 500 {
+		chunk := valid[start:min(start+500, len(valid))]
+		args := []any{p.WorkspaceID}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		q := "SELECT id, " + expr + " FROM " + o.Table + " WHERE workspace_id = ? AND deleted_at IS NULL AND id IN (" + placeholders(len(chunk)) + ")"
+		if scope != "" {
+			q += " AND " + scope
+			args = append(args, sargs...)
+		}
+		rows, err := e.DB.Query(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("titles of %s: %w", o.Name, err)
+		}
+		for rows.Next() {
+			var id, title any
+			if err := rows.Scan(&id, &title); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("titles of %s: %w", o.Name, err)
+			}
+			s := idString(id)
+			switch t := title.(type) {
+			case string:
+				out[s] = t
+			case []byte:
+				out[s] = string(t)
+			}
+			if out[s] == "" {
+				out[s] = s
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("titles of %s: %w", o.Name, err)
+		}
+	}
+	return out, nil
 }

@@ -179,20 +179,12 @@ func (fm *formatter) prefetch(fields []records.Field, recs []*records.Record) {
 	for target, ids := range want {
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
-		o, err := fm.s.Records.Object(target)
-		if err != nil || !fm.p.Can(target, auth.ActRead) {
+		got, err := fm.s.Records.Titles(fm.ctx, fm.p, target, ids)
+		if err != nil {
 			continue
 		}
-		for start := 0; start < len(ids); start += 200 {
-			chunk := ids[start:min(start+200, len(ids))]
-			pg, err := fm.s.Records.List(fm.ctx, fm.p, target, records.ListQuery{Limit: len(chunk), Fields: []string{o.TitleField},
-				Filters: []records.Filter{{Field: "id", Op: records.OpIn, Value: strings.Join(chunk, ",")}}})
-			if err != nil {
-				continue
-			}
-			for _, r := range pg.Records {
-				fm.titles[target+"/"+r.ID] = r.Title(o)
-			}
+		for id, t := range got {
+			fm.titles[target+"/"+id] = t
 		}
 	}
 }
