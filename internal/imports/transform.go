@@ -147,8 +147,11 @@ func (pl *plan) prepare(r row) *prepared {
 	var emails, phones []any
 	lists := map[string][]any{}
 	var fullName string
+	attendees := false // emails holds a calendar's attendees
 	for _, c := range pl.cols {
-		v := strings.TrimSpace(r.Values[c.index])
+		// A cell an export guarded against formula injection ("'=…",
+		// "'+34…") comes back as it was.
+		v := dataio.StripFormulaGuard(strings.TrimSpace(r.Values[c.index]))
 		if v == "" {
 			continue
 		}
@@ -183,6 +186,14 @@ func (pl *plan) prepare(r row) *prepared {
 			continue
 		case TargetContactEmails:
 			pr.contactEmails = append(pr.contactEmails, dataio.SplitList(v)...)
+			if pl.object == "activities" && c.name == "attendees" {
+				// A calendar's attendees are the meeting's attendees too,
+				// whether or not a contact has their address.
+				for _, e := range dataio.SplitList(v) {
+					emails = append(emails, map[string]any{"address": e})
+				}
+				attendees = true
+			}
 			continue
 		case TargetAccountNames:
 			pr.accountNames = append(pr.accountNames, dataio.SplitList(v)...)
@@ -245,7 +256,11 @@ func (pl *plan) prepare(r row) *prepared {
 		}
 	}
 	if len(emails) > 0 {
-		pr.in["emails"] = emails
+		if attendees {
+			pr.in["attendees"] = emails
+		} else {
+			pr.in["emails"] = emails
+		}
 	}
 	if len(phones) > 0 {
 		pr.in["phones"] = phones
