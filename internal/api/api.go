@@ -44,6 +44,10 @@ type Op struct {
 	Status      int    // success status, 200 when zero
 	Response    Schema // success body schema, nil for no content
 	ETag        bool   // the operation honours If-Match / returns an ETag
+	// ContentType is the media type of the success body when it is not
+	// JSON (a file download such as application/zip); Response is then
+	// its schema.
+	ContentType string
 	// Upload is the multipart/form-data body of a file upload: its parts,
 	// the file part named "file". An upload is streamed, never buffered,
 	// so Idempotency-Key does not apply to it.

@@ -73,7 +73,11 @@ func (a *API) OpenAPI(version string) map[string]any {
 		}
 		resp := map[string]any{"description": http.StatusText(op.Status)}
 		if op.Response != nil {
-			resp["content"] = map[string]any{"application/json": map[string]any{"schema": op.Response}}
+			ct := "application/json"
+			if op.ContentType != "" {
+				ct = op.ContentType
+			}
+			resp["content"] = map[string]any{ct: map[string]any{"schema": op.Response}}
 		}
 		if op.ETag && op.Method != http.MethodDelete {
 			resp["headers"] = map[string]any{"ETag": map[string]any{"schema": Schema{"type": "string"}}}

@@ -150,6 +150,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Imports.RegisterAPI(s.API)
 	s.registerAccountAPI()
 	s.registerSettingsAPI()
+	s.registerArchiveAPI()
 	s.registerOps()
 	if err := s.registerPages(); err != nil {
 		return nil, err
