@@ -68,7 +68,11 @@ func (s *Server) registerArchiveAPI() {
 			}
 			// Part of the archive is out with a 200: cut the connection so
 			// the client sees an incomplete download, never a whole file.
-			s.Log.Error("workspace export failed after it began", "err", err, "workspace", p.WorkspaceID, "request_id", api.RequestID(r.Context()))
+			if r.Context().Err() != nil {
+				s.Log.Info("workspace export stopped: the client went away", "workspace", p.WorkspaceID, "request_id", api.RequestID(r.Context()))
+			} else {
+				s.Log.Error("workspace export failed after it began", "err", err, "workspace", p.WorkspaceID, "request_id", api.RequestID(r.Context()))
+			}
 			panic(http.ErrAbortHandler)
 		}})
 }
