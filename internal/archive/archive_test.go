@@ -224,9 +224,13 @@ func TestRoundTrip(t *testing.T) {
 			f := populate(t, src)
 			data := export(t, f)
 			dst := openDialect(t, p.to)
+			indexes := indexNames(t, dst)
 			e, m, err := restore(t, dst, data)
 			if err != nil {
 				t.Fatalf("import: %v", err)
+			}
+			if got := indexNames(t, dst); !slices.Equal(got, indexes) {
+				t.Fatalf("indexes after the import:\n%v\nbefore:\n%v", got, indexes)
 			}
 			if m.Dialect != string(p.from) {
 				t.Fatalf("manifest dialect %s", m.Dialect)
@@ -236,6 +240,31 @@ func TestRoundTrip(t *testing.T) {
 			checkWorks(t, f, e)
 		})
 	}
+}
+
+// indexNames lists the indexes of every table of d: the import drops
+// some for speed and must build every one again.
+func indexNames(t *testing.T, d *db.DB) []string {
+	t.Helper()
+	ctx := context.Background()
+	tables, err := d.Catalog(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tb := range tables {
+		names = append(names, tb.Name)
+	}
+	ixs, err := d.SecondaryIndexes(ctx, names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, ix := range ixs {
+		out = append(out, ix.Def)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // tableRows returns every row of every archived table of workspace ws,
