@@ -753,3 +753,51 @@ func TestExportMissingFile(t *testing.T) {
 		t.Fatalf("attachment rows %d, %v", n, err)
 	}
 }
+
+// hookWriter calls hook before its first write: by then the export has
+// taken its snapshot.
+type hookWriter struct {
+	w    io.Writer
+	hook func()
+}
+
+func (h *hookWriter) Write(p []byte) (int, error) {
+	if h.hook != nil {
+		h.hook()
+		h.hook = nil
+	}
+	return h.w.Write(p)
+}
+
+// TestExportIsASnapshot: what is written while an export runs is not in
+// it, so the archive is consistent however long it takes.
+func TestExportIsASnapshot(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	c.Create(t, "contacts", map[string]any{"given_name": "Before"})
+	var buf bytes.Buffer
+	w := &hookWriter{w: &buf, hook: func() { c.Create(t, "contacts", map[string]any{"given_name": "During"}) }}
+	m, err := archive.Export(context.Background(), e.Server.DB, e.WS.ID, w, e.Server.ArchiveOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range m.Tables {
+		if tb.Name == "contacts" && tb.Rows != 1 {
+			t.Fatalf("the archive holds %d contacts, want only the one before the export", tb.Rows)
+		}
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name == "tables/contacts.jsonl" {
+			rc, _ := zf.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			if bytes.Contains(b, []byte("During")) || !bytes.Contains(b, []byte("Before")) {
+				t.Fatalf("contacts.jsonl: %s", b)
+			}
+		}
+	}
+}

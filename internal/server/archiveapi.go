@@ -59,8 +59,10 @@ func (s *Server) registerArchiveAPI() {
 				w.Header().Set("Cache-Control", "no-store")
 				w.Header().Set("X-Content-Type-Options", "nosniff")
 			}}
-			_, err = s.ExportWorkspace(r.Context(), p, cw)
+			m, err := s.ExportWorkspace(r.Context(), p, cw)
 			if err == nil {
+				s.Log.Info("workspace exported", "workspace", p.WorkspaceID, "user", p.UserID, "tables", len(m.Tables), "files", m.Files.Attachments+m.Files.ImportFiles,
+					"bytes", cw.n, "request_id", api.RequestID(r.Context()))
 				return nil
 			}
 			if cw.n == 0 {
