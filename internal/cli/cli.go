@@ -34,11 +34,12 @@ func New(version string, stdout, stderr io.Writer) *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory for the SQLite database and files (env RAPPORT_DATA)")
 	pf.StringVar(&cfg.DBURL, "db", cfg.DBURL, "PostgreSQL URL postgres://…; SQLite under --data when empty (env RAPPORT_DB)")
+	pf.StringVar(&cfg.FilesDir, "files-dir", cfg.FilesDir, "directory for attachments and uploaded import files (default DATA/files; env RAPPORT_FILES)")
 	pf.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json (env RAPPORT_LOG_FORMAT)")
 	pf.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error (env RAPPORT_LOG_LEVEL)")
 
 	root.AddCommand(serveCmd(&cfg, stderr), setupCmd(&cfg, stdout, stderr), demoCmd(&cfg, stdout, stderr), migrateCmd(&cfg, stderr), tokenCmd(&cfg, stdout, stderr),
-		importCmd(&cfg, stdout, stderr), exportCmd(&cfg, stdout, stderr),
+		importCmd(&cfg, stdout, stderr), exportCmd(&cfg, stdout, stderr), exportWorkspaceCmd(&cfg, stdout, stderr), importWorkspaceCmd(&cfg, stdout, stderr),
 		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintln(stdout, "rapport", version)
 			return nil
@@ -116,7 +117,6 @@ stops after its current chunk and is resumed at the next start.`,
 	c.Flags().StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env RAPPORT_ADDR)")
 	c.Flags().StringVar(&pprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this loopback address, for diagnosis")
 	c.Flags().BoolVar(&cfg.SecureCookies, "secure-cookies", cfg.SecureCookies, "mark cookies Secure, for serving behind HTTPS (env RAPPORT_SECURE_COOKIES)")
-	c.Flags().StringVar(&cfg.FilesDir, "files-dir", cfg.FilesDir, "directory for attachments (default DATA/files; env RAPPORT_FILES)")
 	c.Flags().Int64Var(&cfg.MaxUpload, "max-upload", cfg.MaxUpload, "largest attachment in bytes (default 25 MiB; env RAPPORT_MAX_UPLOAD)")
 	c.Flags().Int64Var(&cfg.MaxImport, "max-import", cfg.MaxImport, "largest import file in bytes (default 1 GiB; env RAPPORT_MAX_IMPORT)")
 	c.Flags().DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "idle time before a browser session ends (env RAPPORT_SESSION_LIFETIME)")

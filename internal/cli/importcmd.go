@@ -208,30 +208,9 @@ rows were rejected; 1 when the import could not run or stopped early.`,
 // actingUser finds whom the command acts as: the user --as names, else
 // the workspace's only active admin.
 func actingUser(ctx context.Context, a *auth.Service, wsName, email string) (*auth.Principal, error) {
-	var ws *auth.Workspace
-	if wsName != "" {
-		w, err := a.WorkspaceByName(ctx, wsName)
-		if err != nil {
-			return nil, fmt.Errorf("no workspace named %q", wsName)
-		}
-		ws = w
-	} else {
-		all, err := a.Workspaces(ctx)
-		if err != nil {
-			return nil, err
-		}
-		switch len(all) {
-		case 0:
-			return nil, fmt.Errorf("there is no workspace yet: run rapport setup first")
-		case 1:
-			ws = all[0]
-		default:
-			names := make([]string, len(all))
-			for i, w := range all {
-				names[i] = w.Name
-			}
-			return nil, fmt.Errorf("there are several workspaces (%s): name one with --workspace", strings.Join(names, ", "))
-		}
+	ws, err := pickWorkspace(ctx, a, wsName)
+	if err != nil {
+		return nil, err
 	}
 	var uid string
 	if email != "" {
@@ -255,6 +234,33 @@ func actingUser(ctx context.Context, a *auth.Service, wsName, email string) (*au
 		return nil, fmt.Errorf("the user cannot act (deactivated?): %w", err)
 	}
 	return p, nil
+}
+
+// pickWorkspace finds the workspace named wsName, or the only one when
+// wsName is empty.
+func pickWorkspace(ctx context.Context, a *auth.Service, wsName string) (*auth.Workspace, error) {
+	if wsName != "" {
+		w, err := a.WorkspaceByName(ctx, wsName)
+		if err != nil {
+			return nil, fmt.Errorf("no workspace named %q", wsName)
+		}
+		return w, nil
+	}
+	all, err := a.Workspaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch len(all) {
+	case 0:
+		return nil, fmt.Errorf("there is no workspace yet: run rapport setup first")
+	case 1:
+		return all[0], nil
+	}
+	names := make([]string, len(all))
+	for i, w := range all {
+		names[i] = w.Name
+	}
+	return nil, fmt.Errorf("there are several workspaces (%s): name one with --workspace", strings.Join(names, ", "))
 }
 
 func describeRead(b *imports.Batch) string {

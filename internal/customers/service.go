@@ -286,15 +286,25 @@ func (s *Service) afterContact(ctx context.Context, tx *db.Tx, ws string, old, r
 func (s *Service) afterContacts(ctx context.Context, tx *db.Tx, ws string, rs []*records.Record) error {
 	now := db.T(s.Now())
 	var members [][]any
-	accNames := map[string]string{}
 	for _, r := range rs {
 		if acc := str(r, "account_id"); acc != "" {
 			members = append(members, []any{ws, acc, r.ID, "", true, now})
-			accNames[acc] = ""
 		}
 	}
 	if err := records.InsertRows(ctx, tx, "account_contacts", []string{"workspace_id", "account_id", "contact_id", "role", "is_primary", "created_at"}, members, ""); err != nil {
 		return fmt.Errorf("contact accounts: %w", db.MapError(err))
+	}
+	return indexNewContacts(ctx, tx, ws, rs)
+}
+
+// indexNewContacts writes the search terms and duplicate keys of
+// contacts that have none, their account names read in a few queries.
+func indexNewContacts(ctx context.Context, tx *db.Tx, ws string, rs []*records.Record) error {
+	accNames := map[string]string{}
+	for _, r := range rs {
+		if acc := str(r, "account_id"); acc != "" {
+			accNames[acc] = ""
+		}
 	}
 	ids := make([]any, 0, len(accNames))
 	for id := range accNames {
@@ -384,6 +394,35 @@ ON CONFLICT (workspace_id, contact_id, account_id) DO UPDATE SET is_primary = ex
 	}
 	if _, err := tx.Exec(ctx, q, ws, account, contact, role, primary, now); err != nil {
 		return fmt.Errorf("contact accounts: %w", db.MapError(err))
+	}
+	return nil
+}
+
+// Reindex rebuilds the search terms, typo vocabulary and duplicate keys
+// of every live account and contact of workspace ws from the records,
+// inside tx: after a workspace is restored from an archive, which
+// carries the records but not what is derived from them.
+func (s *Service) Reindex(ctx context.Context, tx *db.Tx, ws string) error {
+	for _, t := range []string{"search_terms", "search_vocab", "match_keys"} {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+t+" WHERE workspace_id = ?", ws); err != nil {
+			return fmt.Errorf("reindex: clear %s: %w", t, err)
+		}
+	}
+	err := s.Records.Scan(ctx, tx, ws, "accounts", 500, func(rs []*records.Record) error {
+		entries := make([]search.Entry, len(rs))
+		for i, r := range rs {
+			entries[i] = search.Entry{ID: r.ID, Doc: AccountDoc(r), Keys: AccountKeys(r)}
+		}
+		return search.IndexNew(ctx, tx, ws, "accounts", entries)
+	})
+	if err != nil {
+		return fmt.Errorf("reindex accounts: %w", err)
+	}
+	err = s.Records.Scan(ctx, tx, ws, "contacts", 500, func(rs []*records.Record) error {
+		return indexNewContacts(ctx, tx, ws, rs)
+	})
+	if err != nil {
+		return fmt.Errorf("reindex contacts: %w", err)
 	}
 	return nil
 }

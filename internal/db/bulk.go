@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -22,6 +23,17 @@ type Index struct {
 // SecondaryIndexes returns the indexes of tables that no constraint owns
 // (primary keys and UNIQUE constraints stay).
 func (d *DB) SecondaryIndexes(ctx context.Context, tables ...string) ([]Index, error) {
+	return d.secondaryIndexes(ctx, d.W, tables)
+}
+
+// SecondaryIndexes is DB.SecondaryIndexes inside the transaction.
+func (t *Tx) SecondaryIndexes(ctx context.Context, tables ...string) ([]Index, error) {
+	return t.d.secondaryIndexes(ctx, t.tx, tables)
+}
+
+func (d *DB) secondaryIndexes(ctx context.Context, src interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, tables []string) ([]Index, error) {
 	if len(tables) == 0 {
 		return nil, nil
 	}
@@ -30,14 +42,14 @@ func (d *DB) SecondaryIndexes(ctx context.Context, tables ...string) ([]Index, e
 	for i, t := range tables {
 		args[i] = t
 	}
-	q := "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (" + in + ") ORDER BY name"
+	query := "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (" + in + ") ORDER BY name"
 	if d.Dialect == Postgres {
-		q = `SELECT i.indexname, i.tablename, i.indexdef FROM pg_indexes i
+		query = `SELECT i.indexname, i.tablename, i.indexdef FROM pg_indexes i
 WHERE i.schemaname = current_schema() AND i.tablename IN (` + in + `)
 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = i.schemaname))
 ORDER BY i.indexname`
 	}
-	rows, err := d.W.QueryContext(ctx, d.Rebind(q), args...)
+	rows, err := src.QueryContext(ctx, d.Rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list indexes: %w", MapError(err))
 	}
@@ -51,6 +63,36 @@ ORDER BY i.indexname`
 		out = append(out, ix)
 	}
 	return out, rows.Err()
+}
+
+// DropIndexes drops indexes inside the transaction; CreateIndexes makes
+// them again before it commits. Both dialects change their schema
+// transactionally, so a load that fails or is killed in between leaves
+// the indexes as they were.
+func (t *Tx) DropIndexes(ctx context.Context, ixs []Index) error {
+	for _, ix := range ixs {
+		if _, err := t.Exec(ctx, "DROP INDEX "+quoteIdent(ix.Name)); err != nil {
+			return fmt.Errorf("drop index %s: %w", ix.Name, err)
+		}
+	}
+	return nil
+}
+
+// CreateIndexes creates indexes (as SecondaryIndexes described them)
+// inside the transaction.
+func (t *Tx) CreateIndexes(ctx context.Context, ixs []Index) error {
+	if t.d.Dialect == Postgres && len(ixs) > 0 {
+		// A sort in memory instead of on disk for the large tables.
+		if _, err := t.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
+			return fmt.Errorf("create indexes: %w", err)
+		}
+	}
+	for _, ix := range ixs {
+		if _, err := t.Exec(ctx, ix.Def); err != nil {
+			return fmt.Errorf("create index %s: %w", ix.Name, err)
+		}
+	}
+	return nil
 }
 
 // DeferIndexes drops the secondary indexes of tables, remembering them so

@@ -112,6 +112,17 @@ func (d *DB) MigrationVersion(ctx context.Context) (int64, error) {
 	return v, err
 }
 
+// MigrationVersion returns the newest migration applied, as the
+// transaction sees it.
+func (t *Tx) MigrationVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := t.QueryRow(ctx, "SELECT COALESCE(MAX(version_id),0) FROM goose_db_version WHERE is_applied").Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("migration version: %w", MapError(err))
+	}
+	return v, nil
+}
+
 func newPGLocker() (lock.SessionLocker, error) {
 	l, err := lock.NewPostgresSessionLocker()
 	if err != nil {

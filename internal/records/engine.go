@@ -785,3 +785,58 @@ func (e *Engine) Titles(ctx context.Context, p *auth.Principal, object string, i
 	}
 	return out, nil
 }
+
+// Scan calls fn with the live records of object in workspace ws, in
+// pages of at most batch records in id order, read through q (a
+// transaction, to see its writes). It is for work over a whole
+// workspace that no principal asks for, such as rebuilding search terms
+// after a workspace is restored; fn may write through q between pages.
+func (e *Engine) Scan(ctx context.Context, q db.Querier, ws, object string, batch int, fn func([]*Record) error) error {
+	o, err := e.Object(object)
+	if err != nil {
+		return err
+	}
+	fields, err := e.Fields(ctx, q, ws, o)
+	if err != nil {
+		return err
+	}
+	if batch <= 0 {
+		batch = 500
+	}
+	query := "SELECT " + selectList(fields) + " FROM " + o.Table + " WHERE workspace_id = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?"
+	// Ids are UUIDs on PostgreSQL: the first page starts after the
+	// smallest one rather than after an empty string.
+	after := "00000000-0000-0000-0000-000000000000"
+	for {
+		rows, err := q.Query(ctx, query, ws, after, batch)
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", object, err)
+		}
+		var recs []*Record
+		for rows.Next() {
+			r, err := scanRecord(o, fields, rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("scan %s: %w", object, err)
+			}
+			recs = append(recs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("scan %s: %w", object, err)
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		if err := loadLinks(ctx, q, fields, ws, recs); err != nil {
+			return err
+		}
+		if err := fn(recs); err != nil {
+			return err
+		}
+		if len(recs) < batch {
+			return nil
+		}
+		after = recs[len(recs)-1].ID
+	}
+}

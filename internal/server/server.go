@@ -168,6 +168,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Privacy.RegisterAPI(s.API)
 	s.registerAccountAPI()
 	s.registerSettingsAPI()
+	s.registerArchiveAPI()
 	s.registerOps()
 	if err := s.registerPages(); err != nil {
 		return nil, err
