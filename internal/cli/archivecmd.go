@@ -39,19 +39,11 @@ safe as the database itself.`,
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log, err := Logger(*cfg, stderr)
-			if err != nil {
-				return err
-			}
-			d, err := openDB(ctx, cfg)
+			s, d, err := openServer(ctx, cfg, stderr)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			s, err := server.New(*cfg, d, log, nil)
-			if err != nil {
-				return err
-			}
 			ws, err := pickWorkspace(ctx, s.Auth, wsName)
 			if err != nil {
 				return err

@@ -241,3 +241,23 @@ func describe(err error) error {
 	}
 	return err
 }
+
+// openServer opens the database cfg names and the server on it, logging to
+// logw, for commands that work on the data without serving it. The caller
+// closes the database.
+func openServer(ctx context.Context, cfg *config.Config, logw io.Writer) (*server.Server, *db.DB, error) {
+	log, err := Logger(*cfg, logw)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := server.New(*cfg, d, log, nil)
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return s, d, nil
+}

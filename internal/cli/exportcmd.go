@@ -70,19 +70,11 @@ one of eq, ne, lt, lte, gt, gte, contains, in, empty; repeat for several.`,
 			if q != "" {
 				vals.Set("q", q)
 			}
-			log, err := Logger(*cfg, io.Discard)
-			if err != nil {
-				return err
-			}
-			d, err := openDB(ctx, cfg)
+			s, d, err := openServer(ctx, cfg, io.Discard)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			s, err := server.New(*cfg, d, log, nil)
-			if err != nil {
-				return err
-			}
 			if _, err := s.Records.Object(object); err != nil {
 				return fmt.Errorf("no object %q: %s", object, strings.Join(objectNames(s), ", "))
 			}

@@ -95,19 +95,11 @@ rows were rejected; 1 when the import could not run or stopped early.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log, err := Logger(*cfg, io.Discard)
-			if err != nil {
-				return err
-			}
-			d, err := openDB(ctx, cfg)
+			s, d, err := openServer(ctx, cfg, io.Discard)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			s, err := server.New(*cfg, d, log, nil)
-			if err != nil {
-				return err
-			}
 			if chunk > 0 {
 				s.Imports.ChunkSize = chunk
 			}

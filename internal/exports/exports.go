@@ -417,21 +417,7 @@ func newTitles() *titles { return &titles{m: map[string]string{}} }
 // of what recs refer to, as the caller may see them (a record out of the
 // caller's reach stays without a title).
 func (t *titles) fetch(ctx context.Context, eng *records.Engine, p *auth.Principal, fields []records.Field, recs []*records.Record) error {
-	want := map[string][]string{}
-	for i := range fields {
-		f := &fields[i]
-		if f.Type != records.Reference && f.Type != records.RefList {
-			continue
-		}
-		for _, r := range recs {
-			switch v := r.Values[f.Name].(type) {
-			case string:
-				want[f.Target] = append(want[f.Target], v)
-			case []string:
-				want[f.Target] = append(want[f.Target], v...)
-			}
-		}
-	}
+	want := records.RefIDs(fields, recs)
 	for target, ids := range want {
 		if !p.Can(target, auth.ActRead) {
 			continue

@@ -840,3 +840,24 @@ func (e *Engine) Scan(ctx context.Context, q db.Querier, ws, object string, batc
 		after = recs[len(recs)-1].ID
 	}
 }
+
+// RefIDs lists, by target object, the ids that the Reference and RefList
+// fields of recs name (repeats included), to read their titles at once.
+func RefIDs(fields []Field, recs []*Record) map[string][]string {
+	want := map[string][]string{}
+	for i := range fields {
+		f := &fields[i]
+		if f.Type != Reference && f.Type != RefList {
+			continue
+		}
+		for _, r := range recs {
+			switch v := r.Values[f.Name].(type) {
+			case string:
+				want[f.Target] = append(want[f.Target], v)
+			case []string:
+				want[f.Target] = append(want[f.Target], v...)
+			}
+		}
+	}
+	return want
+}

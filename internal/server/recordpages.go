@@ -161,21 +161,7 @@ type formatter struct {
 // prefetch reads, one query per object, the titles of the records that
 // recs refer to, so reference cells show names rather than ids.
 func (fm *formatter) prefetch(fields []records.Field, recs []*records.Record) {
-	want := map[string][]string{}
-	for i := range fields {
-		f := &fields[i]
-		if f.Type != records.Reference && f.Type != records.RefList {
-			continue
-		}
-		for _, r := range recs {
-			switch v := r.Values[f.Name].(type) {
-			case string:
-				want[f.Target] = append(want[f.Target], v)
-			case []string:
-				want[f.Target] = append(want[f.Target], v...)
-			}
-		}
-	}
+	want := records.RefIDs(fields, recs)
 	for target, ids := range want {
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
