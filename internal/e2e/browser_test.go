@@ -85,6 +85,30 @@ func (e *env) do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// loads runs steps that load a new page (a form submitted, a link
+// followed) and returns once that new page has loaded. WaitVisible alone
+// cannot tell the new page from the old one when both hold the element
+// waited for, and reading the old page while it unloads fails.
+func (e *env) loads(steps ...chromedp.Action[chromedp.Void]) {
+	e.t.Helper()
+	if _, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](`(window.__e2eOld = true)`)); err != nil {
+		e.t.Fatal(err)
+	}
+	e.do(steps...)
+	var err error
+	for range 100 {
+		// A poll started in the old page ends with an error when the page
+		// goes; the next one runs in the new page.
+		if _, err = chromedp.Run(e.ctx, chromedp.Poll[bool](`!window.__e2eOld && document.readyState === "complete"`)); err == nil {
+			return
+		}
+		if e.ctx.Err() != nil {
+			break
+		}
+	}
+	e.t.Fatalf("waiting for the next page: %v", err)
+}
+
 func (e *env) text(sel string) string {
 	e.t.Helper()
 	s, err := chromedp.Run(e.ctx, chromedp.Text(chromedp.CSS(sel)))
