@@ -1,6 +1,8 @@
 package imports_test
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/imports"
@@ -81,5 +83,52 @@ func TestMessyCSV(t *testing.T) {
 	}
 	if n := e.count("SELECT COUNT(DISTINCT record_id) FROM search_terms WHERE object = 'contacts'"); n != 4 {
 		t.Fatalf("contacts in search: %d", n)
+	}
+}
+
+// TestStagedAccounts: the accounts rows create are staged and inserted
+// with the chunk; a row refused after naming a new company leaves no
+// account behind, rows of the same and of later chunks share one account
+// per company, and new accounts are found by search and the duplicate
+// checker like any other.
+func TestStagedAccounts(t *testing.T) {
+	e := newEnv(t)
+	path := filepath.Join(t.TempDir(), "companies.csv")
+	csv := "First Name,Last Name,E-mail Address,Company,Owner Email\n" +
+		"Ana,Ruiz,ana@wayne.example,Wayne Enterprises,\n" +
+		"Heidi,Klum,heidi@stark.example,Stark Industries,nobody@acme.test\n" + // refused: unknown owner
+		"Bruno,Díaz,bruno@wayne.example,wayne enterprises,\n" +
+		"Li,Wei,li@cyberdyne.example,Cyberdyne 赛博,\n" +
+		"Carl,Sagan,carl@cyberdyne.example,Cyberdyne 赛博,\n"
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Three rows a chunk (the test service's): Li and Carl are in the
+	// second chunk, whose first row creates Cyberdyne.
+	b := e.upload("contacts", path)
+	got := e.run(b, imports.Options{CreateAccounts: ptr(true)})
+	if got.Status != imports.StatusDone || got.Rows.Created != 4 || got.Rows.Rejected != 1 || got.Rows.AccountsCreated != 2 {
+		t.Fatalf("status %s, counts %+v", got.Status, got.Rows)
+	}
+	if n := e.count("SELECT COUNT(*) FROM accounts"); n != 2 {
+		t.Fatalf("%d accounts, want Wayne Enterprises and Cyberdyne only", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM accounts WHERE name = 'Stark Industries'"); n != 0 {
+		t.Fatal("the refused row's account was created")
+	}
+	if n := e.count("SELECT COUNT(DISTINCT account_id) FROM contacts"); n != 2 {
+		t.Fatalf("contacts spread over %d accounts", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM account_contacts"); n != 4 {
+		t.Fatalf("%d account memberships", n)
+	}
+	if n := e.count("SELECT COUNT(DISTINCT record_id) FROM search_terms WHERE object = 'accounts'"); n != 2 {
+		t.Fatalf("accounts in search: %d", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM search_terms t JOIN contacts c ON c.id = t.record_id WHERE t.object = 'contacts' AND t.term = 'cyberdyne'"); n != 2 {
+		t.Fatalf("contacts found by their new account's name: %d", n)
+	}
+	if n := e.count("SELECT COUNT(*) FROM record_changes WHERE object = 'accounts' AND origin = ?", "import:"+b.ID); n != 2 {
+		t.Fatalf("history of the new accounts: %d", n)
 	}
 }

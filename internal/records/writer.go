@@ -166,6 +166,23 @@ func (w *Writer) Update(ctx context.Context, tx *db.Tx, id string, in Input) (*R
 	return w.e.update(ctx, tx, w.p, w.o, id, "", in, w.origin, w.vc)
 }
 
+// Truncate drops the records staged after the first n (n from Staged),
+// as when the row that staged them turns out to be refused.
+func (w *Writer) Truncate(n int) {
+	if n >= len(w.staged) {
+		return
+	}
+	for _, r := range w.staged[n:] {
+		for name, m := range w.stagedUnique {
+			if s, ok := r.Values[name].(string); ok {
+				delete(m, strings.ToLower(s))
+			}
+		}
+	}
+	clear(w.staged[n:])
+	w.staged = w.staged[:n]
+}
+
 // Reset drops the staged records, after their transaction rolled back.
 func (w *Writer) Reset() {
 	w.staged = w.staged[:0]
