@@ -39,7 +39,7 @@ func New(version string, stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error (env RAPPORT_LOG_LEVEL)")
 
 	root.AddCommand(serveCmd(&cfg, stderr), setupCmd(&cfg, stdout, stderr), demoCmd(&cfg, stdout, stderr), migrateCmd(&cfg, stderr), tokenCmd(&cfg, stdout, stderr),
-		importCmd(&cfg, stdout, stderr), exportCmd(&cfg, stdout, stderr), exportWorkspaceCmd(&cfg, stdout, stderr), importWorkspaceCmd(&cfg, stdout, stderr),
+		importCmd(&cfg, stdout, stderr), exportCmd(&cfg, stdout, stderr), exportWorkspaceCmd(&cfg, stdout, stderr), importWorkspaceCmd(&cfg, stdout, stderr), backupCmd(&cfg, stdout, stderr), restoreCmd(&cfg, stderr),
 		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintln(stdout, "rapport", version)
 			return nil
