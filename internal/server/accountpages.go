@@ -43,7 +43,7 @@ func (s *Server) registerAccountPages() {
 	m.HandleFunc("GET /login/totp", s.totpPage)
 	m.HandleFunc("POST /login/totp", s.totpPage)
 	m.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
-		_ = s.Sessions.Destroy(r.Context())
+		_ = s.signOut(r)
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	})
 	m.HandleFunc("GET /invite/{token}", s.invitePage)
