@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/auditlog"
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/errs"
 )
 
 // MaxFormBody is the largest request body that is not a multipart
@@ -65,7 +67,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			max = limit
 		}
 		if r.ContentLength > max {
-			tooLarge(w, r, max)
+			s.tooLarge(w, r, max)
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
@@ -92,12 +94,10 @@ func clipPath(p string) string {
 
 // tooLarge answers 413 before reading a body whose declared length is
 // over the limit: problem+json for the API, plain text for pages.
-func tooLarge(w http.ResponseWriter, r *http.Request, max int64) {
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, max int64) {
 	w.Header().Set("Connection", "close")
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(http.StatusRequestEntityTooLarge)
-		_, _ = w.Write([]byte(`{"type":"about:blank","title":"Request Entity Too Large","status":413,"code":"too_large","detail":"The body is larger than ` + itoa(int(max)) + ` bytes."}` + "\n"))
+		api.WriteError(w, r, s.Log, errs.E(errs.TooLarge, "The body is larger than %d bytes.", max))
 		return
 	}
 	http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)

@@ -128,6 +128,9 @@ func TestBodyLimits(t *testing.T) {
 				}
 				t.Fatalf("%s: %v", c.name, err)
 			}
+			if !chunked && strings.HasPrefix(c.path, "/api/") && !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
+				t.Errorf("%s: 413 as %q, want problem+json", c.name, res.Header.Get("Content-Type"))
+			}
 			res.Body.Close()
 			if res.StatusCode >= 500 || (!chunked && res.StatusCode != 413) || (chunked && res.StatusCode < 400 && c.method == "POST" && c.path != "/healthz") {
 				t.Errorf("%s (chunked %v): %d", c.name, chunked, res.StatusCode)
