@@ -4,7 +4,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: test test-sqlite test-postgres vet build run assets bench bench-customers bench-imports fuzz screenshots
+.PHONY: test test-sqlite test-postgres vet build run assets bench bench-customers bench-imports fuzz screenshots crash
 
 # Both halves always run; the target fails if either failed.
 test: vet
@@ -53,6 +53,16 @@ bench-customers: build
 # by plain prepared INSERTs); override with BENCH_ARGS='-rows 100000'.
 bench-imports: build
 	$(GO) run ./cmd/rapport-bench -imports $(BENCH_ARGS)
+
+# The crash campaign: the server (during API writes) and rapport import
+# killed -9 at random moments CRASH_RUNS times on each database, the
+# database checked after every kill. make test runs 4 kills; replay a
+# failure with CRASH_SEED=<the seed it printed>.
+CRASH_RUNS ?= 50
+crash:
+	@status=0; for d in sqlite postgres; do echo "== $$d =="; \
+	  RAPPORT_TEST_DB=$$d RAPPORT_CRASH_RUNS=$(CRASH_RUNS) RAPPORT_CRASH_SEED=$(CRASH_SEED) $(GO) test -count=1 -timeout 30m -v -run '^TestCrash$$' ./internal/crash/ || status=1; done; \
+	exit $$status
 
 FUZZTIME ?= 60s
 fuzz:

@@ -26,7 +26,7 @@ func DocsHandler() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", ct)
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 		_, _ = w.Write(b)
 	})
 }

@@ -112,6 +112,19 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*User, error) {
 	switch len(ok) {
 	case 0:
 		s.recordFailure(ctx, key)
+		for _, u := range matches {
+			reason := "wrong password"
+			if !u.Active {
+				reason = "account deactivated"
+			} else if u.passwordHash == "" {
+				reason = "invitation not accepted"
+			}
+			s.emit(ctx, Event{Kind: "sign_in_failed", WorkspaceID: u.WorkspaceID, UserID: u.ID, Email: u.Email, Detail: reason})
+		}
+		if len(matches) == 0 && s.Log != nil {
+			// No workspace to file it under: the server log keeps it.
+			s.Log.Info("sign-in failed for an unknown e-mail", "addr", in.Addr)
+		}
 		return nil, ErrBadLogin
 	case 1:
 	default:
@@ -119,7 +132,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*User, error) {
 	}
 	u := ok[0]
 	if !u.TOTPEnabled {
-		s.touchLogin(ctx, u)
+		s.touchLogin(ctx, u, "password")
 	}
 	return u, nil
 }
@@ -132,7 +145,9 @@ func dummyHash(s *Service) string {
 	return s.dummy
 }
 
-func (s *Service) touchLogin(ctx context.Context, u *User) {
+// touchLogin marks a completed sign-in.
+func (s *Service) touchLogin(ctx context.Context, u *User, how string) {
+	s.emit(ctx, Event{Kind: "sign_in", WorkspaceID: u.WorkspaceID, UserID: u.ID, Email: u.Email, Detail: how})
 	if _, err := s.DB.Exec(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", db.T(s.Now()), u.ID); err != nil {
 		s.Log.Error("record last login", "err", err)
 	}
@@ -151,9 +166,10 @@ func (s *Service) VerifyTOTP(ctx context.Context, ws, userID, code, addr string)
 	}
 	if !u.Active || !u.TOTPEnabled || !validTOTP(strings.TrimSpace(code), u.totpSecret, s.Now()) {
 		s.recordFailure(ctx, key)
+		s.emit(ctx, Event{Kind: "sign_in_failed", WorkspaceID: u.WorkspaceID, UserID: u.ID, Email: u.Email, Detail: "wrong second-factor code"})
 		return errs.Field("body.code", "is not the current code of your authenticator app")
 	}
-	s.touchLogin(ctx, u)
+	s.touchLogin(ctx, u, "password and second factor")
 	return nil
 }
 

@@ -35,6 +35,9 @@ type Service struct {
 	// trigger a 429.
 	LoginLimit  int
 	LoginWindow time.Duration
+	// Events, when set, hears of sign-ins, failed sign-ins and API token
+	// use, for the audit log. It is never given a secret.
+	Events func(ctx context.Context, e Event)
 
 	dummyOnce sync.Once
 	dummy     string
@@ -47,6 +50,22 @@ func NewService(d *db.DB, now func() time.Time, log *slog.Logger) *Service {
 	}
 	return &Service{DB: d, Now: now, Log: log, Argon2: DefaultArgon2, LoginLimit: 10, LoginWindow: time.Minute,
 		Objects: func() []string { return nil }}
+}
+
+// Event is a security event the service reports to Events: Kind is
+// sign_in, sign_in_failed or token_used.
+type Event struct {
+	Kind        string
+	WorkspaceID string
+	UserID      string
+	Email       string
+	Detail      string
+}
+
+func (s *Service) emit(ctx context.Context, e Event) {
+	if s.Events != nil {
+		s.Events(ctx, e)
+	}
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -107,9 +107,9 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*Princi
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
 		return nil, bad
 	}
-	var id, ws, user string
+	var id, ws, user, name string
 	var last db.Time
-	err := s.DB.QueryRow(ctx, "SELECT id, workspace_id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", HashToken(secret)).Scan(&id, &ws, &user, &last)
+	err := s.DB.QueryRow(ctx, "SELECT id, workspace_id, user_id, name, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", HashToken(secret)).Scan(&id, &ws, &user, &name, &last)
 	if err != nil {
 		return nil, bad
 	}
@@ -118,10 +118,23 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*Princi
 		return nil, bad
 	}
 	p.TokenID = id
-	// Record use at most once a minute, to keep reads free of writes.
-	if now := s.Now(); last.IsZero() || now.Sub(last.Time) > time.Minute {
-		if _, err := s.DB.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", db.T(now), id); err != nil {
-			s.Log.Warn("record token use", "err", err)
+	// Record use at most once a minute, to keep reads free of writes. The
+	// first use of a UTC day is reported to the audit log: the update is
+	// conditional, so of concurrent first requests exactly one reports.
+	now := s.Now().UTC()
+	if last.IsZero() || now.Sub(last.Time) > time.Minute {
+		day := now.Truncate(24 * time.Hour)
+		if !last.IsZero() && !last.Time.Before(day) {
+			if _, err := s.DB.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", db.T(now), id); err != nil {
+				s.Log.Warn("record token use", "err", err)
+			}
+		} else {
+			res, err := s.DB.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)", db.T(now), id, db.T(day))
+			if err != nil {
+				s.Log.Warn("record token use", "err", err)
+			} else if n, _ := res.RowsAffected(); n == 1 {
+				s.emit(ctx, Event{Kind: "token_used", WorkspaceID: ws, UserID: user, Email: p.Email, Detail: fmt.Sprintf("token %q (id %s), first use today", name, id)})
+			}
 		}
 	}
 	return p, nil

@@ -39,7 +39,7 @@ func New(version string, stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error (env RAPPORT_LOG_LEVEL)")
 
 	root.AddCommand(serveCmd(&cfg, stderr), setupCmd(&cfg, stdout, stderr), demoCmd(&cfg, stdout, stderr), migrateCmd(&cfg, stderr), tokenCmd(&cfg, stdout, stderr),
-		importCmd(&cfg, stdout, stderr), exportCmd(&cfg, stdout, stderr), exportWorkspaceCmd(&cfg, stdout, stderr), importWorkspaceCmd(&cfg, stdout, stderr),
+		importCmd(&cfg, stdout, stderr), exportCmd(&cfg, stdout, stderr), exportWorkspaceCmd(&cfg, stdout, stderr), importWorkspaceCmd(&cfg, stdout, stderr), backupCmd(&cfg, stdout, stderr), restoreCmd(&cfg, stderr),
 		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintln(stdout, "rapport", version)
 			return nil
@@ -85,6 +85,15 @@ Configuration comes from flags or RAPPORT_* environment variables:
   --files-dir / RAPPORT_FILES  directory for attachments (default DATA/files)
   --max-upload / RAPPORT_MAX_UPLOAD  largest attachment in bytes (default 26214400)
   --max-import / RAPPORT_MAX_IMPORT  largest import file in bytes (default 1073741824)
+  --tls-cert, --tls-key / RAPPORT_TLS_CERT, RAPPORT_TLS_KEY  serve HTTPS directly
+  --trusted-proxies / RAPPORT_TRUSTED_PROXIES  proxies whose X-Forwarded-* headers count
+
+Security headers go with every answer: Content-Security-Policy (no inline
+script or style, frame-ancestors 'none'), X-Content-Type-Options nosniff,
+Referrer-Policy same-origin, and Strict-Transport-Security when the request
+came over TLS — directly, or through a trusted proxy that says so in
+X-Forwarded-Proto. Behind a TLS-terminating proxy, also pass
+--secure-cookies.
 
 Migrations run at start. Stop with Ctrl-C (SIGINT) or SIGTERM: requests
 in flight and the running background job finish first; a running import
@@ -119,6 +128,9 @@ stops after its current chunk and is resumed at the next start.`,
 	c.Flags().BoolVar(&cfg.SecureCookies, "secure-cookies", cfg.SecureCookies, "mark cookies Secure, for serving behind HTTPS (env RAPPORT_SECURE_COOKIES)")
 	c.Flags().Int64Var(&cfg.MaxUpload, "max-upload", cfg.MaxUpload, "largest attachment in bytes (default 25 MiB; env RAPPORT_MAX_UPLOAD)")
 	c.Flags().Int64Var(&cfg.MaxImport, "max-import", cfg.MaxImport, "largest import file in bytes (default 1 GiB; env RAPPORT_MAX_IMPORT)")
+	c.Flags().StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "serve HTTPS with this certificate (PEM; with --tls-key): HSTS and Secure cookies follow (env RAPPORT_TLS_CERT)")
+	c.Flags().StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "the private key of --tls-cert (PEM; env RAPPORT_TLS_KEY)")
+	c.Flags().StringVar(&cfg.TrustedProxies, "trusted-proxies", cfg.TrustedProxies, "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (env RAPPORT_TRUSTED_PROXIES)")
 	c.Flags().DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "idle time before a browser session ends (env RAPPORT_SESSION_LIFETIME)")
 	return c
 }

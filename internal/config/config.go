@@ -22,6 +22,17 @@ type Config struct {
 	FilesDir        string // attachments; DataDir/files when empty
 	MaxUpload       int64  // largest attachment in bytes; 25 MiB when zero
 	MaxImport       int64  // largest import file in bytes; 1 GiB when zero
+	// TLSCert and TLSKey, both set, make serve answer HTTPS itself (with
+	// HSTS and Secure cookies).
+	TLSCert string
+	TLSKey  string
+	// TrustedProxies is a comma-separated list of addresses and CIDR
+	// prefixes whose X-Forwarded-For and X-Forwarded-Proto are believed
+	// (a reverse proxy in front of rapport); nobody's when empty.
+	TrustedProxies string
+	// AuditRetention is how long audit log events are kept; 400 days
+	// when zero.
+	AuditRetention time.Duration
 }
 
 // Default returns the defaults, overridden by RAPPORT_* variables.
@@ -62,6 +73,9 @@ func Default() Config {
 			c.MaxImport = n
 		}
 	}
+	c.TLSCert = os.Getenv("RAPPORT_TLS_CERT")
+	c.TLSKey = os.Getenv("RAPPORT_TLS_KEY")
+	c.TrustedProxies = os.Getenv("RAPPORT_TRUSTED_PROXIES")
 	if v := os.Getenv("RAPPORT_SECURE_COOKIES"); v == "true" || v == "1" {
 		c.SecureCookies = true
 	}

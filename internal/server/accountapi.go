@@ -5,12 +5,17 @@ import (
 	"net/http"
 
 	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/auditlog"
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/errs"
 )
 
-// clientAddr is the address sign-in attempts are limited by.
+// clientAddr is the address sign-in attempts are limited by: the
+// client's, through trusted proxies only (see Server.secure).
 func clientAddr(r *http.Request) string {
+	if ip := auditlog.ClientFrom(r.Context()).IP; ip != "" {
+		return ip
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -129,7 +134,7 @@ func (s *Server) registerAccountAPI() {
 	a.Handle(api.Op{Method: "DELETE", Path: "/api/v1/session", ID: "sign_out", Tag: "session", Public: true, Status: 204,
 		Summary: "Sign out (ends the browser session)",
 		Handler: func(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-			if err := s.Sessions.Destroy(r.Context()); err != nil {
+			if err := s.signOut(r); err != nil {
 				return err
 			}
 			w.WriteHeader(http.StatusNoContent)

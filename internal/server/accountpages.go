@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/auditlog"
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/web"
@@ -43,7 +44,7 @@ func (s *Server) registerAccountPages() {
 	m.HandleFunc("GET /login/totp", s.totpPage)
 	m.HandleFunc("POST /login/totp", s.totpPage)
 	m.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
-		_ = s.Sessions.Destroy(r.Context())
+		_ = s.signOut(r)
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	})
 	m.HandleFunc("GET /invite/{token}", s.invitePage)
@@ -202,6 +203,7 @@ func (s *Server) invitePage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, nil, err)
 		return
 	}
+	s.Audit.Record(r.Context(), auditlog.Entry{WorkspaceID: u.WorkspaceID, Event: auditlog.SignIn, UserID: u.ID, Email: u.Email, Detail: "invitation accepted"})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

@@ -45,6 +45,7 @@ func (s *Server) registerPages() error {
 	s.registerRecordPages()
 	s.registerCustomerPages()
 	s.registerSettingsPages()
+	s.registerAuditPages()
 	s.registerImportPages()
 	s.registerPrivacyPages()
 	s.registerModulePages()
@@ -140,6 +141,7 @@ func (s *Server) sessionPrincipal(r *http.Request) (*auth.Principal, error) {
 		return nil, err
 	}
 	p.SessionAuth = true
+	noteCaller(ctx, p)
 	return p, nil
 }
 

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/activities"
 	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/auditlog"
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/config"
 	"github.com/rapport-crm/rapport/internal/customers"
@@ -63,6 +65,7 @@ type Server struct {
 	Exports    *exports.Exporter
 	Privacy    *privacy.Service
 	Jobs       *jobs.Queue
+	Audit      *auditlog.Log
 	Sessions   *scs.SessionManager
 	API        *api.API
 	Registry   *prometheus.Registry
@@ -70,7 +73,11 @@ type Server struct {
 	handler    http.Handler
 	tr         *web.Translator
 	render     *web.Renderer
+	proxies    auditlog.Proxies
 }
+
+// AuditRetention is how long audit log events are kept by default.
+const AuditRetention = 400 * 24 * time.Hour
 
 // Open opens the database named by cfg and migrates it.
 func Open(ctx context.Context, cfg config.Config) (*db.DB, error) {
@@ -96,6 +103,14 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 		now = time.Now
 	}
 	s := &Server{Cfg: cfg, DB: d, Log: log, Now: now, Registry: prometheus.NewRegistry(), Mux: http.NewServeMux()}
+	proxies, err := auditlog.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together: give both or neither")
+	}
+	s.proxies = proxies
 	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(d.W, "writer"))
 	if d.R != d.W {
@@ -113,6 +128,8 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.RegisterObjects()
 	s.Privacy = &privacy.Service{DB: d, Records: s.Records, Customers: s.Customers, Activities: s.Activities, Files: s.Files, Log: log, Now: now}
 	s.Auth = auth.NewService(d, now, log)
+	s.Audit = &auditlog.Log{DB: d, Now: now, Log: log}
+	s.Auth.Events = s.Audit.FromAuth
 	s.Auth.Objects = func() []string {
 		var out []string
 		for _, o := range s.Records.Objects() {
@@ -150,7 +167,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Sessions.Cookie.Name = "rapport_session"
 	s.Sessions.Cookie.HttpOnly = true
 	s.Sessions.Cookie.SameSite = http.SameSiteLaxMode
-	s.Sessions.Cookie.Secure = cfg.SecureCookies
+	s.Sessions.Cookie.Secure = cfg.SecureCookies || cfg.TLSCert != ""
 	s.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		api.WriteError(w, r, log, fmt.Errorf("session: %w", err))
 	}
@@ -169,6 +186,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.registerAccountAPI()
 	s.registerSettingsAPI()
 	s.registerArchiveAPI()
+	s.registerAuditAPI()
 	s.registerOps()
 	if err := s.registerPages(); err != nil {
 		return nil, err
@@ -187,6 +205,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
 	h = cop.Handler(h)
+	h = s.secure(h)
 	h = api.Observe(h, log, metrics)
 	s.handler = h
 	return s, nil
@@ -239,6 +258,18 @@ func (s *Server) registerJobs(store *auth.SessionStore) {
 		}
 		return err
 	})
+	s.Jobs.Register("prune_audit", func(ctx context.Context, _ json.RawMessage) error {
+		keep := s.Cfg.AuditRetention
+		if keep <= 0 {
+			keep = AuditRetention
+		}
+		n, err := s.Audit.Prune(ctx, s.Now().Add(-keep))
+		if n > 0 {
+			s.Log.Info("pruned the audit log", "events", n)
+		}
+		return err
+	})
+	s.Jobs.Every("prune_audit", 24*time.Hour)
 	s.Jobs.Every("purge_import_files", time.Hour)
 	s.Jobs.Every("fire_reminders", time.Minute)
 	s.Jobs.Every("optimize_db", time.Hour)
@@ -257,7 +288,11 @@ func (s *Server) Authenticate(r *http.Request) (*auth.Principal, error) {
 		if !ok {
 			return nil, errs.E(errs.Unauthorized, "Use Authorization: Bearer <token>.")
 		}
-		return s.Auth.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+		p, err := s.Auth.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+		if err == nil {
+			noteCaller(r.Context(), p)
+		}
+		return p, err
 	}
 	return s.sessionPrincipal(r)
 }
@@ -326,8 +361,15 @@ func (s *Server) Run(ctx context.Context, ready chan<- string) error {
 		<-done
 	}()
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	s.Log.Info("rapport listening", "addr", "http://"+ln.Addr().String(), "database", s.DB.Redacted(), "version", s.Cfg.Version)
+	scheme := "http://"
+	if s.Cfg.TLSCert != "" {
+		scheme = "https://"
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		go func() { serveErr <- srv.ServeTLS(ln, s.Cfg.TLSCert, s.Cfg.TLSKey) }()
+	} else {
+		go func() { serveErr <- srv.Serve(ln) }()
+	}
+	s.Log.Info("rapport listening", "addr", scheme+ln.Addr().String(), "database", s.DB.Redacted(), "version", s.Cfg.Version)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

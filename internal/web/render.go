@@ -48,7 +48,7 @@ const (
 // ContentSecurityPolicy is set on every page and fragment. It allows no
 // inline script or style, so templates use classes, and behaviour lives
 // in static/app.js.
-const ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+const ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // User is the signed-in user as the layout shows them.
 type User struct {

@@ -94,6 +94,13 @@ func New(tb testing.TB) *Env {
 // processes; they may share a clock (nil makes a new one, set to now).
 func NewOn(tb testing.TB, d *db.DB, clock *Clock) *Env {
 	tb.Helper()
+	return NewConfigured(tb, d, clock, nil)
+}
+
+// NewConfigured is NewOn with a chance to change the configuration the
+// server is built with (trusted proxies, limits) before it is.
+func NewConfigured(tb testing.TB, d *db.DB, clock *Clock, configure func(*config.Config)) *Env {
+	tb.Helper()
 	if clock == nil {
 		// Real time, rounded, as the start: the session library stamps
 		// expiries with the real clock, so the fake one must not lag it.
@@ -104,6 +111,9 @@ func NewOn(tb testing.TB, d *db.DB, clock *Clock) *Env {
 	cfg.Version = "test"
 	cfg.SecureCookies = false
 	cfg.FilesDir = tb.TempDir()
+	if configure != nil {
+		configure(&cfg)
+	}
 	s, err := server.New(cfg, d, slog.New(logs), clock.Now)
 	if err != nil {
 		tb.Fatalf("servertest: server.New: %v", err)
