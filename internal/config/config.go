@@ -22,6 +22,7 @@ type Config struct {
 	FilesDir        string // attachments; DataDir/files when empty
 	MaxUpload       int64  // largest attachment in bytes; 25 MiB when zero
 	MaxImport       int64  // largest import file in bytes; 1 GiB when zero
+	PDFCJKFont      string // TrueType font with CJK glyphs for PDFs; Debian's fonts-droid-fallback when empty
 }
 
 // Default returns the defaults, overridden by RAPPORT_* variables.
@@ -61,6 +62,9 @@ func Default() Config {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 			c.MaxImport = n
 		}
+	}
+	if v := os.Getenv("RAPPORT_PDF_CJK_FONT"); v != "" {
+		c.PDFCJKFont = v
 	}
 	if v := os.Getenv("RAPPORT_SECURE_COOKIES"); v == "true" || v == "1" {
 		c.SecureCookies = true

@@ -31,6 +31,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/files"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/orders"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/search"
@@ -57,6 +58,7 @@ type Server struct {
 	// Feature services.
 	Customers  *customers.Service
 	Activities *activities.Service
+	Orders     *orders.Service
 	Search     *search.Searcher
 	Files      *files.Service
 	Imports    *imports.Service
@@ -104,6 +106,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Records = records.New(d, now)
 	s.Customers = &customers.Service{DB: d, Records: s.Records, Now: now}
 	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
+	s.Orders = &orders.Service{DB: d, Records: s.Records, Now: now, Fonts: &orders.Fonts{CJKPath: cfg.PDFCJKFont}}
 	s.Search = &search.Searcher{DB: d, Sources: SearchSources}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
@@ -161,6 +164,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Records.RegisterAPI(s.API)
 	s.Customers.RegisterAPI(s.API)
 	s.Activities.RegisterAPI(s.API)
+	s.Orders.RegisterAPI(s.API, func() orders.Translate { return s.tr.T })
 	s.Search.RegisterAPI(s.API)
 	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
 	s.Imports.RegisterAPI(s.API)
@@ -197,6 +201,7 @@ func (s *Server) RegisterObjects() {
 	s.Records.Register(tags.Object)
 	s.Customers.Register(s.Records)
 	s.Activities.Register(s.Records)
+	s.Orders.Register(s.Records)
 }
 
 // SearchSources are the objects the search box finds.
@@ -239,6 +244,14 @@ func (s *Server) registerJobs(store *auth.SessionStore) {
 		}
 		return err
 	})
+	s.Jobs.Register("contract_renewals", func(ctx context.Context, _ json.RawMessage) error {
+		res, err := s.Orders.Renewals(ctx)
+		if res.Reminded > 0 || res.Expired > 0 {
+			s.Log.Info("contract renewals", "reminded", res.Reminded, "expired", res.Expired)
+		}
+		return err
+	})
+	s.Jobs.Every("contract_renewals", time.Hour)
 	s.Jobs.Every("purge_import_files", time.Hour)
 	s.Jobs.Every("fire_reminders", time.Minute)
 	s.Jobs.Every("optimize_db", time.Hour)
