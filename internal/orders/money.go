@@ -112,3 +112,17 @@ func (s Sums) List() []Amount {
 	}
 	return out
 }
+
+// Left returns ordered − shipped as plain decimal text (never below 0).
+func Left(ordered, shipped string) string {
+	o, ok1 := parseAmount(ordered)
+	s, ok2 := parseAmount(shipped)
+	if !ok1 || !ok2 {
+		return "0"
+	}
+	d := new(big.Rat).Sub(o, s)
+	if d.Sign() < 0 {
+		d = new(big.Rat)
+	}
+	return trimRat(d)
+}

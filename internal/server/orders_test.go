@@ -323,3 +323,107 @@ func TestContractRenewal(t *testing.T) {
 	c.Create(t, "orders", map[string]any{"account_id": acc, "currency": "EUR", "contract_id": ct.ID()})
 	c.Must(t, 422, "POST", "/api/v1/orders", map[string]any{"account_id": other, "currency": "EUR", "contract_id": ct.ID()})
 }
+
+// salesVictims makes one record of each sales object for the sweeps
+// that send bad input to every operation: a draft quote with a line, an
+// order with a shipment, an issued invoice with a payment, a contract.
+func salesVictims(t *testing.T, c *servertest.Client) map[string]string {
+	t.Helper()
+	acc := c.Create(t, "accounts", map[string]any{"name": "Sales victim"}).ID()
+	prod := c.Create(t, "products", map[string]any{"sku": "VIC-1", "name": "Victim product", "list_price": eur("10")}).ID()
+	book := c.Create(t, "price_books", map[string]any{"name": "Victim book", "currency": "EUR"}).ID()
+	entry := c.Create(t, "price_book_entries", map[string]any{"price_book_id": book, "product_id": prod, "unit_price": eur("9")}).ID()
+	q := c.Create(t, "quotes", map[string]any{"name": "Victim quote", "account_id": acc, "currency": "EUR"}).ID()
+	line := c.Create(t, "line_items", map[string]any{"quote_id": q, "product_id": prod, "quantity": "5"}).ID()
+	ord := c.Create(t, "orders", map[string]any{"account_id": acc, "currency": "EUR"}).ID()
+	ol := c.Create(t, "line_items", map[string]any{"order_id": ord, "product_id": prod, "quantity": "5"}).ID()
+	var sh servertest.Record
+	c.Must(t, 201, "POST", "/api/v1/orders/"+ord+"/ship", map[string]any{"items": []map[string]any{{"line_item_id": ol, "quantity": "1"}}}).JSON(t, &sh)
+	sl := c.List(t, "/api/v1/shipment_lines?filter[shipment_id][eq]="+sh.ID()).Data[0].ID()
+	var inv servertest.Record
+	c.Must(t, 201, "POST", "/api/v1/orders/"+ord+"/invoice", nil).JSON(t, &inv)
+	c.Must(t, 200, "PATCH", "/api/v1/invoices/"+inv.ID(), map[string]any{"status": "issued"})
+	pay := c.Create(t, "payments", map[string]any{"invoice_id": inv.ID(), "amount": eur("1"), "method": "cash"}).ID()
+	ct := c.Create(t, "contracts", map[string]any{"name": "Victim contract", "account_id": acc, "start_date": "2026-01-01", "status": "active", "value": eur("1000")}).ID()
+	return map[string]string{"products": prod, "price_books": book, "price_book_entries": entry, "quotes": q, "line_items": line, "orders": ord,
+		"shipments": sh.ID(), "shipment_lines": sl, "invoices": inv.ID(), "payments": pay, "contracts": ct}
+}
+
+// TestSalesAccess: every sales object keeps to the workspace, the role's
+// permissions and its record scope; children (lines, shipments,
+// payments) follow the document they belong to.
+func TestSalesAccess(t *testing.T) {
+	e := servertest.New(t)
+	admin := e.WS.Admin
+	s1, s2 := e.WS.User(t, "sales"), e.WS.User(t, "sales")
+	ro := e.WS.User(t, "read_only")
+	prod := admin.Create(t, "products", map[string]any{"sku": "P-1", "name": "Widget", "list_price": eur("5")}).ID()
+	admin.Create(t, "price_books", map[string]any{"name": "Book", "currency": "EUR"})
+
+	// The catalogue: sales reps read it, do not edit it.
+	if n := len(s1.List(t, "/api/v1/products").Data); n != 1 {
+		t.Fatalf("a rep sees %d products", n)
+	}
+	s1.Must(t, 403, "POST", "/api/v1/products", map[string]any{"sku": "P-2", "name": "Mine"})
+	s1.Must(t, 403, "PATCH", "/api/v1/products/"+prod, map[string]any{"name": "Renamed"})
+
+	acc := s1.Create(t, "accounts", map[string]any{"name": "Rep one's customer"}).ID()
+	q := s1.Create(t, "quotes", map[string]any{"name": "Mine", "account_id": acc, "currency": "EUR"}).ID()
+	line := s1.Create(t, "line_items", map[string]any{"quote_id": q, "product_id": prod, "quantity": "2"}).ID()
+	var ord servertest.Record
+	s1.Must(t, 201, "POST", "/api/v1/quotes/"+q+"/accept", nil).JSON(t, &ord)
+	ol := s1.List(t, "/api/v1/line_items?filter[order_id][eq]="+ord.ID()).Data[0].ID()
+	var inv servertest.Record
+	s1.Must(t, 201, "POST", "/api/v1/orders/"+ord.ID()+"/invoice", nil).JSON(t, &inv)
+	s1.Must(t, 200, "PATCH", "/api/v1/invoices/"+inv.ID(), map[string]any{"status": "issued"})
+	ct := s1.Create(t, "contracts", map[string]any{"name": "Mine", "account_id": acc, "start_date": "2026-01-01"}).ID()
+
+	// Another rep reaches none of it, through any door.
+	for _, path := range []string{"/api/v1/quotes/" + q, "/api/v1/line_items/" + line, "/api/v1/orders/" + ord.ID(), "/api/v1/invoices/" + inv.ID(),
+		"/api/v1/contracts/" + ct, "/api/v1/quotes/" + q + "/pdf", "/api/v1/invoices/" + inv.ID() + "/pdf", "/api/v1/accounts/" + acc + "/sales"} {
+		s2.Must(t, 404, "GET", path, nil)
+	}
+	for _, object := range []string{"quotes", "orders", "invoices", "line_items", "contracts"} {
+		if n := len(s2.List(t, "/api/v1/"+object).Data); n != 0 {
+			t.Errorf("rep two lists %d %s of rep one", n, object)
+		}
+	}
+	s2.Must(t, 404, "POST", "/api/v1/quotes/"+q+"/revise", nil)
+	s2.Must(t, 404, "POST", "/api/v1/orders/"+ord.ID()+"/invoice", nil)
+	s2.Must(t, 404, "POST", "/api/v1/orders/"+ord.ID()+"/ship", map[string]any{"items": []map[string]any{{"line_item_id": ol, "quantity": "1"}}})
+	if p := s2.Must(t, 422, "POST", "/api/v1/line_items", map[string]any{"order_id": ord.ID(), "name": "x", "quantity": "1", "unit_price": eur("1")}).Problem(t); !p.Names("body.order_id") {
+		t.Fatalf("line on another's order: %v", p.Locations())
+	}
+	if p := s2.Must(t, 422, "POST", "/api/v1/payments", map[string]any{"invoice_id": inv.ID(), "amount": eur("1"), "method": "cash"}).Problem(t); !p.Names("body.invoice_id") {
+		t.Fatalf("payment on another's invoice: %v", p.Locations())
+	}
+	s2.Must(t, 404, "POST", "/api/v1/contracts/"+ct+"/invoice", map[string]any{"period_start": "2026-01-01", "period_end": "2026-01-31"})
+	if n := len(s2.List(t, "/api/v1/invoices/overdue").Data); n != 0 {
+		t.Fatalf("rep two's overdue list holds %d invoices", n)
+	}
+	// The owner's children are the owner's: rep one sees the lines.
+	if l := s1.Get(t, "line_items", ol); l["owner_id"] != s1.UserID {
+		t.Fatalf("order line owner %v", l["owner_id"])
+	}
+	s1.Create(t, "payments", map[string]any{"invoice_id": inv.ID(), "amount": eur("1"), "method": "cash"})
+
+	// Read-only reads everything, changes nothing.
+	ro.Must(t, 200, "GET", "/api/v1/quotes/"+q, nil)
+	ro.Must(t, 200, "GET", "/api/v1/invoices/"+inv.ID()+"/pdf", nil)
+	ro.Must(t, 403, "POST", "/api/v1/quotes", map[string]any{"name": "No", "account_id": acc, "currency": "EUR"})
+	ro.Must(t, 403, "POST", "/api/v1/quotes/"+q+"/revise", nil)
+	ro.Must(t, 403, "POST", "/api/v1/orders/"+ord.ID()+"/invoice", nil)
+	ro.Must(t, 403, "POST", "/api/v1/orders/"+ord.ID()+"/ship", map[string]any{"items": []map[string]any{{"line_item_id": ol, "quantity": "1"}}})
+
+	// Another workspace sees nothing.
+	other := e.AddWorkspace("Elsewhere").Admin
+	for _, path := range []string{"/api/v1/quotes/" + q, "/api/v1/orders/" + ord.ID(), "/api/v1/invoices/" + inv.ID() + "/pdf", "/api/v1/accounts/" + acc + "/sales"} {
+		other.Must(t, 404, "GET", path, nil)
+	}
+	if n := len(other.List(t, "/api/v1/invoices").Data); n != 0 {
+		t.Fatalf("another workspace lists %d invoices", n)
+	}
+	if p := other.Must(t, 422, "POST", "/api/v1/line_items", map[string]any{"quote_id": q, "name": "x", "quantity": "1", "unit_price": eur("1")}).Problem(t); !p.Names("body.quote_id") {
+		t.Fatalf("line across workspaces: %v", p.Locations())
+	}
+}

@@ -48,6 +48,7 @@ func (s *Server) registerPages() error {
 	s.registerImportPages()
 	s.registerPrivacyPages()
 	s.registerModulePages()
+	s.registerOrderPages()
 	return nil
 }
 
