@@ -503,7 +503,6 @@ func (s *Server) accountSales(r *http.Request, p *auth.Principal, pg *web.Page, 
 	return v, nil
 }
 
-
 // salesTimeline merges an account's sales records into its timeline
 // rows (newest first), keeping at most limit rows.
 func (s *Server) salesTimeline(r *http.Request, p *auth.Principal, pg *web.Page, accountID string, rows []timelineRow, times []time.Time, limit int) ([]timelineRow, error) {
