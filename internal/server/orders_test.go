@@ -427,3 +427,34 @@ func TestSalesAccess(t *testing.T) {
 		t.Fatalf("line across workspaces: %v", p.Locations())
 	}
 }
+
+// BenchmarkQuotePDFEndpoint measures GET /api/v1/quotes/{id}/pdf for a
+// 20-line quote in Chinese and in Spanish, end to end (database, record
+// engine, layout, font subsetting, HTTP), beside the floor: GET of the
+// same quote as JSON.
+func BenchmarkQuotePDFEndpoint(b *testing.B) {
+	e := servertest.New(b)
+	c := e.WS.Admin
+	acc := c.Create(b, "accounts", map[string]any{"name": "上海精密仪器有限公司"}).ID()
+	quotes := map[string]string{}
+	for _, lang := range []string{"zh", "es"} {
+		q := c.Create(b, "quotes", map[string]any{"name": "Bench", "account_id": acc, "currency": "CNY", "language": lang}).ID()
+		for i := range 20 {
+			c.Create(b, "line_items", map[string]any{"quote_id": q, "name": fmt.Sprintf("精密天平 %d 型", i), "quantity": "2",
+				"unit_price": map[string]any{"amount": "600", "currency": "CNY"}, "tax_rate": "13"})
+		}
+		quotes[lang] = q
+	}
+	b.Run("floor-json", func(b *testing.B) {
+		for b.Loop() {
+			c.Must(b, 200, "GET", "/api/v1/quotes/"+quotes["zh"], nil)
+		}
+	})
+	for _, lang := range []string{"zh", "es"} {
+		b.Run("pdf-"+lang, func(b *testing.B) {
+			for b.Loop() {
+				c.Must(b, 200, "GET", "/api/v1/quotes/"+quotes[lang]+"/pdf", nil)
+			}
+		})
+	}
+}
