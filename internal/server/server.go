@@ -31,6 +31,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/files"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/orders"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -58,6 +59,7 @@ type Server struct {
 	// Feature services.
 	Customers  *customers.Service
 	Activities *activities.Service
+	Money      *money.Service
 	Orders     *orders.Service
 	Search     *search.Searcher
 	Files      *files.Service
@@ -106,6 +108,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Records = records.New(d, now)
 	s.Customers = &customers.Service{DB: d, Records: s.Records, Now: now}
 	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
+	s.Money = &money.Service{DB: d, Now: now}
 	s.Orders = &orders.Service{DB: d, Records: s.Records, Now: now, Fonts: &orders.Fonts{CJKPath: cfg.PDFCJKFont}}
 	s.Search = &search.Searcher{DB: d, Sources: SearchSources}
 	filesDir := cfg.FilesDir
@@ -164,6 +167,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Records.RegisterAPI(s.API)
 	s.Customers.RegisterAPI(s.API)
 	s.Activities.RegisterAPI(s.API)
+	s.Money.RegisterAPI(s.API)
 	s.Orders.RegisterAPI(s.API, func() orders.Translate { return s.tr.T })
 	s.Search.RegisterAPI(s.API)
 	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
