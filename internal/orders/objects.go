@@ -125,7 +125,7 @@ var paymentMethods = []records.Option{
 
 var currencyRe = regexp.MustCompile(`^[A-Za-z]{3}$`)
 
-func money(name, label string, readOnly bool) records.Field {
+func moneyField(name, label string, readOnly bool) records.Field {
 	return records.Field{Name: name, Type: records.Money, Column: name, LabelKey: label, ReadOnly: readOnly}
 }
 
@@ -140,10 +140,10 @@ func number() records.Field {
 
 func totals() []records.Field {
 	return []records.Field{
-		money("subtotal", "orders.field.subtotal", true),
-		money("discount_total", "orders.field.discount_total", true),
-		money("tax_total", "orders.field.tax_total", true),
-		money("grand_total", "orders.field.grand_total", true),
+		moneyField("subtotal", "orders.field.subtotal", true),
+		moneyField("discount_total", "orders.field.discount_total", true),
+		moneyField("tax_total", "orders.field.tax_total", true),
+		moneyField("grand_total", "orders.field.grand_total", true),
 	}
 }
 
@@ -158,7 +158,7 @@ var Products = &records.Object{
 		{Name: "description", Type: records.LongText, Column: "description", LabelKey: "field.description", MaxLen: 20000},
 		{Name: "unit", Type: records.Text, Column: "unit", LabelKey: "orders.field.unit", MaxLen: 32},
 		{Name: "tax_rate", Type: records.Percent, Column: "tax_rate", LabelKey: "orders.field.tax_rate"},
-		money("list_price", "orders.field.list_price", false),
+		moneyField("list_price", "orders.field.list_price", false),
 		{Name: "active", Type: records.Boolean, Column: "active", LabelKey: "orders.field.active"},
 	},
 }
@@ -206,14 +206,14 @@ var LineItems = &records.Object{
 		{Name: "description", Type: records.LongText, Column: "description", LabelKey: "field.description", MaxLen: 5000},
 		{Name: "quantity", Type: records.Decimal, Column: "quantity", LabelKey: "orders.field.quantity", Required: true},
 		{Name: "unit", Type: records.Text, Column: "unit", LabelKey: "orders.field.unit", MaxLen: 32},
-		money("unit_price", "orders.field.unit_price", false),
+		moneyField("unit_price", "orders.field.unit_price", false),
 		{Name: "discount_percent", Type: records.Percent, Column: "discount_percent", LabelKey: "orders.field.discount_percent"},
-		money("discount_amount", "orders.field.discount_amount", false),
+		moneyField("discount_amount", "orders.field.discount_amount", false),
 		{Name: "tax_rate", Type: records.Percent, Column: "tax_rate", LabelKey: "orders.field.tax_rate"},
-		money("line_subtotal", "orders.field.subtotal", true),
-		money("line_discount", "orders.field.discount_total", true),
-		money("line_tax", "orders.field.tax_total", true),
-		money("line_total", "orders.field.line_total", true),
+		moneyField("line_subtotal", "orders.field.subtotal", true),
+		moneyField("line_discount", "orders.field.discount_total", true),
+		moneyField("line_tax", "orders.field.tax_total", true),
+		moneyField("line_total", "orders.field.line_total", true),
 		{Name: "shipped_quantity", Type: records.Decimal, Column: "shipped_quantity", LabelKey: "orders.field.shipped_quantity", ReadOnly: true},
 	},
 }
@@ -307,7 +307,7 @@ var Contracts = &records.Object{
 		{Name: "account_id", Type: records.Reference, Column: "account_id", LabelKey: "field.account", Target: "accounts", Required: true},
 		{Name: "start_date", Type: records.Date, Column: "start_date", LabelKey: "orders.field.start_date", Required: true},
 		{Name: "end_date", Type: records.Date, Column: "end_date", LabelKey: "orders.field.end_date"},
-		money("value", "orders.field.value", false),
+		moneyField("value", "orders.field.value", false),
 		{Name: "terms", Type: records.LongText, Column: "terms", LabelKey: "orders.field.terms", MaxLen: 50000},
 		{Name: "status", Type: records.Select, Column: "status", LabelKey: "field.status", Options: contractStatuses, NotNull: true},
 		{Name: "renewal_date", Type: records.Date, Column: "renewal_date", LabelKey: "orders.field.renewal_date"},
@@ -335,8 +335,8 @@ var Invoices = &records.Object{
 		{Name: "status", Type: records.Select, Column: "status", LabelKey: "field.status", Options: invoiceStatuses, NotNull: true},
 		{Name: "notes", Type: records.LongText, Column: "notes", LabelKey: "orders.field.notes", MaxLen: 20000},
 	}, totals()...),
-		money("amount_paid", "orders.field.amount_paid", true),
-		money("balance", "orders.field.balance", true),
+		moneyField("amount_paid", "orders.field.amount_paid", true),
+		moneyField("balance", "orders.field.balance", true),
 	),
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/errs"
+	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -23,6 +24,9 @@ type Service struct {
 	Now     func() time.Time
 	// Fonts finds the fonts quote and invoice PDFs are set in.
 	Fonts *Fonts
+	// Money converts totals into the workspace currency; without it
+	// figures stay per currency.
+	Money *money.Service
 }
 
 // Register adds the objects with this service's hooks.

@@ -468,10 +468,16 @@ func (s *Server) salesTabs(lang string, p *auth.Principal, active string) []filt
 
 // accountSales is the sales card of an account's 360 page.
 type accountSales struct {
-	Facts    []fact
-	Open     string
-	NewQuote bool
-	Account  string
+	Facts       []salesFact
+	Open        string
+	NewQuote    bool
+	Unconverted string // currencies left out of the totals for want of a rate
+}
+
+// salesFact is a figure in the workspace currency with, when the
+// account deals in other currencies, the amounts per currency.
+type salesFact struct {
+	Label, Total, Detail string
 }
 
 func (s *Server) accountSales(r *http.Request, p *auth.Principal, pg *web.Page, accountID string) (*accountSales, error) {
@@ -483,22 +489,35 @@ func (s *Server) accountSales(r *http.Request, p *auth.Principal, pg *web.Page, 
 		return nil, err
 	}
 	join := func(as []orders.Amount) string {
-		if len(as) == 0 {
-			return "—"
-		}
 		out := make([]string, len(as))
 		for i, a := range as {
 			out[i] = web.FormatMoney(pg.Lang, a.Amount, a.Currency)
 		}
 		return strings.Join(out, " · ")
 	}
-	v := &accountSales{Account: accountID, NewQuote: p.Can("quotes", auth.ActCreate),
-		Facts: []fact{
-			{Label: s.tr.T(pg.Lang, "orders.c360.revenue"), Cell: cell{Text: join(f.Revenue)}},
-			{Label: s.tr.T(pg.Lang, "orders.c360.open_balance"), Cell: cell{Text: join(f.OpenBalance)}},
-			{Label: s.tr.T(pg.Lang, "orders.c360.overdue"), Cell: cell{Text: join(f.Overdue)}},
+	fact := func(key, total string, per []orders.Amount) salesFact {
+		sf := salesFact{Label: s.tr.T(pg.Lang, key), Total: "—"}
+		if len(per) == 0 {
+			return sf
+		}
+		if f.Currency == "" {
+			sf.Total = join(per)
+			return sf
+		}
+		sf.Total = web.FormatMoney(pg.Lang, total, f.Currency)
+		if len(per) > 1 || per[0].Currency != f.Currency {
+			sf.Detail = join(per)
+		}
+		return sf
+	}
+	v := &accountSales{NewQuote: p.Can("quotes", auth.ActCreate),
+		Facts: []salesFact{
+			fact("orders.c360.revenue", f.RevenueTotal, f.Revenue),
+			fact("orders.c360.open_balance", f.OpenBalanceTotal, f.OpenBalance),
+			fact("orders.c360.overdue", f.OverdueTotal, f.Overdue),
 		},
-		Open: web.FormatNumber(pg.Lang, itoa(f.OpenQuotes)) + " · " + web.FormatNumber(pg.Lang, itoa(f.OpenOrders)) + " · " + web.FormatNumber(pg.Lang, itoa(f.OpenInvoices)),
+		Open:        web.FormatNumber(pg.Lang, itoa(f.OpenQuotes)) + " · " + web.FormatNumber(pg.Lang, itoa(f.OpenOrders)) + " · " + web.FormatNumber(pg.Lang, itoa(f.OpenInvoices)),
+		Unconverted: strings.Join(f.Unconverted, ", "),
 	}
 	return v, nil
 }

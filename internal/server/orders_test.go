@@ -261,6 +261,28 @@ func TestSalesChain(t *testing.T) {
 	if fmt.Sprint(facts.Revenue) != "[{277.17 EUR} {1101 JPY}]" || fmt.Sprint(facts.Overdue) != "[{1101 JPY}]" || facts.OpenInvoices != 2 {
 		t.Fatalf("facts: %+v", facts)
 	}
+
+	// Converted into the workspace currency with the rate of each
+	// invoice's date; a currency without a rate is named, not added.
+	var conv struct {
+		Currency    string
+		Revenue     string   `json:"revenue_total"`
+		Open        string   `json:"open_balance_total"`
+		Overdue     string   `json:"overdue_total"`
+		Unconverted []string `json:"unconverted_currencies"`
+	}
+	c.Must(t, 201, "POST", "/api/v1/exchange_rates", map[string]any{"currency": "EUR", "date": "2020-01-01", "rate": "1.10"})
+	c.Must(t, 201, "POST", "/api/v1/exchange_rates", map[string]any{"currency": "EUR", "date": "2019-01-01", "rate": "9"})
+	c.Must(t, 200, "GET", "/api/v1/accounts/"+acc+"/sales", nil).JSON(t, &conv)
+	if conv.Currency != "USD" || conv.Revenue != "304.89" || fmt.Sprint(conv.Unconverted) != "[JPY]" {
+		t.Fatalf("converted facts: %+v", conv)
+	}
+	c.Must(t, 201, "POST", "/api/v1/exchange_rates", map[string]any{"currency": "JPY", "date": "2019-12-01", "rate": "0.0091"})
+	c.Must(t, 200, "GET", "/api/v1/accounts/"+acc+"/sales", nil).JSON(t, &conv)
+	// 277.17 × 1.10 + 1101 × 0.0091; open 177.17 × 1.10 + 10.0191.
+	if conv.Revenue != "314.91" || conv.Open != "204.91" || conv.Overdue != "10.02" || len(conv.Unconverted) != 0 {
+		t.Fatalf("converted facts: %+v", conv)
+	}
 }
 
 // TestContractRenewal: the job creates one renewal task ahead of the

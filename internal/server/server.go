@@ -109,7 +109,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Customers = &customers.Service{DB: d, Records: s.Records, Now: now}
 	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
 	s.Money = &money.Service{DB: d, Now: now}
-	s.Orders = &orders.Service{DB: d, Records: s.Records, Now: now, Fonts: &orders.Fonts{CJKPath: cfg.PDFCJKFont}}
+	s.Orders = &orders.Service{DB: d, Records: s.Records, Now: now, Fonts: &orders.Fonts{CJKPath: cfg.PDFCJKFont}, Money: s.Money}
 	s.Search = &search.Searcher{DB: d, Sources: SearchSources}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
