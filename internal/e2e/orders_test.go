@@ -117,6 +117,20 @@ func TestQuoteFlow(t *testing.T) {
 			if !strings.HasPrefix(e.location(), "/o/shipments/") {
 				t.Fatalf("shipping led to %s", e.location())
 			}
+			shot("shipment")
+			// Invoice the order, issue the invoice, pay part of it.
+			e.loads(chromedp.Navigate(e.url + "/o/orders/" + orderID(t, e)))
+			e.loads(chromedp.Click(chromedp.CSS(`#sales-invoice`)))
+			if h := e.text(".page-title"); h != "INV-00001" {
+				t.Fatalf("invoice title %q at %s", h, e.location())
+			}
+			e.loads(chromedp.Click(chromedp.CSS(`#sales-issue`)))
+			e.do(chromedp.WaitVisible(chromedp.CSS(`#pay-amount`)), chromedp.SetValue(chromedp.CSS(`#pay-amount`), "100"))
+			e.loads(chromedp.Click(chromedp.CSS(`#pay-submit`)))
+			if tot := e.text("#sales-totals"); !strings.Contains(tot, "255.70") {
+				t.Fatalf("balance after paying 100: %q", tot)
+			}
+			shot("invoice")
 			// The quote now says accepted; the account's 360 shows the chain.
 			e.loads(chromedp.Navigate(e.url + quoteURL))
 			if e.text(".page-actions") == "" || strings.Contains(e.text(".page-actions"), "Aceptar") || strings.Contains(e.text(".page-actions"), "Accept") {
@@ -124,7 +138,7 @@ func TestQuoteFlow(t *testing.T) {
 			}
 			e.loads(chromedp.Navigate(e.url + "/o/accounts/" + acc.ID))
 			tl := e.text("#timeline")
-			for _, want := range []string{"Q-00001", "SO-00001", "SH-00001"} {
+			for _, want := range []string{"Q-00001", "SO-00001", "SH-00001", "INV-00001", "PAY-00001"} {
 				if !strings.Contains(tl, want) {
 					t.Fatalf("the 360 timeline lacks %s: %q", want, tl)
 				}
@@ -142,6 +156,16 @@ func productValue(t *testing.T, e *env) string {
 	v, err := chromedp.Run(e.ctx, chromedp.Evaluate[string](`document.querySelector("#line-product option:nth-child(2)").value`))
 	if err != nil || v == "" {
 		t.Fatalf("no product to pick: %v", err)
+	}
+	return v
+}
+
+// orderID reads the order's id from the shipment page's details.
+func orderID(t *testing.T, e *env) string {
+	t.Helper()
+	v, err := chromedp.Run(e.ctx, chromedp.Evaluate[string](`(function(){for (const a of document.querySelectorAll(".kv a")) { const m = a.getAttribute("href").match(/^\/o\/orders\/(.+)$/); if (m) return m[1]; } return ""})()`))
+	if err != nil || v == "" {
+		t.Fatalf("no order link on %s: %v", e.location(), err)
 	}
 	return v
 }

@@ -519,3 +519,15 @@ func (s *Service) InvoiceContract(ctx context.Context, p *auth.Principal, contra
 	}
 	return s.Records.Get(ctx, p, "invoices", inv.ID, records.GetOptions{})
 }
+
+// ExpireQuotes marks sent quotes whose validity has passed expired; it
+// returns how many. Drafts keep their date until they are sent.
+func (s *Service) ExpireQuotes(ctx context.Context) (int, error) {
+	r, err := s.DB.Exec(ctx, "UPDATE quotes SET status = ?, version = version + 1, updated_at = ? WHERE deleted_at IS NULL AND status = ? AND valid_until IS NOT NULL AND valid_until < ?",
+		QuoteExpired, db.T(s.Now()), QuoteSent, s.today())
+	if err != nil {
+		return 0, fmt.Errorf("expire quotes: %w", err)
+	}
+	n, _ := r.RowsAffected()
+	return int(n), nil
+}

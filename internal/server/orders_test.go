@@ -340,6 +340,16 @@ func TestContractRenewal(t *testing.T) {
 	if p := c.Must(t, 422, "POST", "/api/v1/contracts/"+ct.ID()+"/invoice", map[string]any{"period_start": day(-400), "period_end": day(-390)}).Problem(t); !p.Names("body.period_start") {
 		t.Fatalf("period before the start: %v", p.Locations())
 	}
+	// A sent quote past its validity expires; a draft does not.
+	sent := c.Create(t, "quotes", map[string]any{"name": "Sent", "account_id": acc, "currency": "EUR", "valid_until": day(30), "status": "sent"}).ID()
+	draft := c.Create(t, "quotes", map[string]any{"name": "Draft", "account_id": acc, "currency": "EUR", "valid_until": day(30)}).ID()
+	e.RunJob(t, "expire_quotes")
+	if q := c.Get(t, "quotes", sent); q["status"] != "expired" {
+		t.Fatalf("sent quote past validity: %v", q["status"])
+	}
+	if q := c.Get(t, "quotes", draft); q["status"] != "draft" {
+		t.Fatalf("draft past validity: %v", q["status"])
+	}
 	// An order under the contract; another account's contract is refused.
 	other := c.Create(t, "accounts", map[string]any{"name": "Other"}).ID()
 	c.Create(t, "orders", map[string]any{"account_id": acc, "currency": "EUR", "contract_id": ct.ID()})

@@ -255,7 +255,15 @@ func (s *Server) registerJobs(store *auth.SessionStore) {
 		}
 		return err
 	})
+	s.Jobs.Register("expire_quotes", func(ctx context.Context, _ json.RawMessage) error {
+		n, err := s.Orders.ExpireQuotes(ctx)
+		if n > 0 {
+			s.Log.Info("quotes expired", "count", n)
+		}
+		return err
+	})
 	s.Jobs.Every("contract_renewals", time.Hour)
+	s.Jobs.Every("expire_quotes", time.Hour)
 	s.Jobs.Every("purge_import_files", time.Hour)
 	s.Jobs.Every("fire_reminders", time.Minute)
 	s.Jobs.Every("optimize_db", time.Hour)
