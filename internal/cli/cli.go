@@ -85,6 +85,8 @@ Configuration comes from flags or RAPPORT_* environment variables:
   --files-dir / RAPPORT_FILES  directory for attachments (default DATA/files)
   --max-upload / RAPPORT_MAX_UPLOAD  largest attachment in bytes (default 26214400)
   --max-import / RAPPORT_MAX_IMPORT  largest import file in bytes (default 1073741824)
+  --pdf-cjk-font / RAPPORT_PDF_CJK_FONT  TrueType font with CJK glyphs for Chinese quote
+      and invoice PDFs (default: Debian's fonts-droid-fallback)
 
 Migrations run at start. Stop with Ctrl-C (SIGINT) or SIGTERM: requests
 in flight and the running background job finish first; a running import
@@ -119,6 +121,7 @@ stops after its current chunk and is resumed at the next start.`,
 	c.Flags().BoolVar(&cfg.SecureCookies, "secure-cookies", cfg.SecureCookies, "mark cookies Secure, for serving behind HTTPS (env RAPPORT_SECURE_COOKIES)")
 	c.Flags().Int64Var(&cfg.MaxUpload, "max-upload", cfg.MaxUpload, "largest attachment in bytes (default 25 MiB; env RAPPORT_MAX_UPLOAD)")
 	c.Flags().Int64Var(&cfg.MaxImport, "max-import", cfg.MaxImport, "largest import file in bytes (default 1 GiB; env RAPPORT_MAX_IMPORT)")
+	c.Flags().StringVar(&cfg.PDFCJKFont, "pdf-cjk-font", cfg.PDFCJKFont, "TrueType font with CJK glyphs for Chinese PDFs (default Debian's fonts-droid-fallback; env RAPPORT_PDF_CJK_FONT)")
 	c.Flags().DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "idle time before a browser session ends (env RAPPORT_SESSION_LIFETIME)")
 	return c
 }
