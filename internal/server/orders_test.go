@@ -433,6 +433,25 @@ func TestSalesAccess(t *testing.T) {
 	if n := len(s2.List(t, "/api/v1/invoices/overdue").Data); n != 0 {
 		t.Fatalf("rep two's overdue list holds %d invoices", n)
 	}
+	var sh servertest.Record
+	s1.Must(t, 201, "POST", "/api/v1/orders/"+ord.ID()+"/ship", map[string]any{"items": []map[string]any{{"line_item_id": ol, "quantity": "1"}}}).JSON(t, &sh)
+	s2.Must(t, 404, "GET", "/api/v1/shipments/"+sh.ID(), nil)
+	s2.Must(t, 404, "PATCH", "/api/v1/shipments/"+sh.ID(), map[string]any{"carrier": "Mine now"})
+	for _, object := range []string{"shipments", "shipment_lines", "payments"} {
+		if n := len(s1.List(t, "/api/v1/"+object).Data); object != "payments" && n != 1 {
+			t.Errorf("rep one lists %d %s", n, object)
+		}
+		if n := len(s2.List(t, "/api/v1/"+object).Data); n != 0 {
+			t.Errorf("rep two lists %d %s of rep one", n, object)
+		}
+	}
+	// Prices are catalogue: read by all, kept by managers.
+	book := admin.List(t, "/api/v1/price_books").Data[0].ID()
+	admin.Create(t, "price_book_entries", map[string]any{"price_book_id": book, "product_id": prod, "unit_price": eur("4")})
+	if n := len(s2.List(t, "/api/v1/price_book_entries").Data); n != 1 {
+		t.Fatalf("a rep reads %d prices", n)
+	}
+	s2.Must(t, 403, "POST", "/api/v1/price_book_entries", map[string]any{"price_book_id": book, "product_id": prod, "unit_price": eur("1")})
 	// The owner's children are the owner's: rep one sees the lines.
 	if l := s1.Get(t, "line_items", ol); l["owner_id"] != s1.UserID {
 		t.Fatalf("order line owner %v", l["owner_id"])
