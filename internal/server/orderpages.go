@@ -504,6 +504,18 @@ func (s *Server) accountSales(r *http.Request, p *auth.Principal, pg *web.Page, 
 			sf.Total = join(per)
 			return sf
 		}
+		converted := false
+		for _, a := range per {
+			if !slices.Contains(f.Unconverted, a.Currency) {
+				converted = true
+			}
+		}
+		if !converted {
+			// Nothing could be converted: the amounts as they are, not a
+			// misleading zero.
+			sf.Total = join(per)
+			return sf
+		}
 		sf.Total = web.FormatMoney(pg.Lang, total, f.Currency)
 		if len(per) > 1 || per[0].Currency != f.Currency {
 			sf.Detail = join(per)
