@@ -49,6 +49,16 @@ func (s *Service) Register(e *records.Engine) {
 		c.Hooks = hooks[o.Name]
 		e.Register(&c)
 	}
+	// A merge of accounts or contacts moves their sales records to the
+	// survivor, with a history entry on each.
+	if a, err := e.Object("accounts"); err == nil {
+		for _, t := range []string{"quotes", "orders", "contracts", "invoices", "payments"} {
+			a.Incoming = append(a.Incoming, records.Incoming{Table: t, Column: "account_id", Object: t, Field: "account_id"})
+		}
+	}
+	if c, err := e.Object("contacts"); err == nil {
+		c.Incoming = append(c.Incoming, records.Incoming{Table: "quotes", Column: "contact_id", Object: "quotes", Field: "contact_id"})
+	}
 }
 
 func str(r *records.Record, name string) string {

@@ -350,6 +350,16 @@ func TestContractRenewal(t *testing.T) {
 	if q := c.Get(t, "quotes", draft); q["status"] != "draft" {
 		t.Fatalf("draft past validity: %v", q["status"])
 	}
+	// Merging the account into another moves its sales records.
+	twin := c.Create(t, "accounts", map[string]any{"name": "Renewals Limited"}).ID()
+	c.Must(t, 200, "POST", "/api/v1/accounts/merge", map[string]any{"survivor_id": twin, "merged_ids": []string{acc}})
+	if got := c.Get(t, "contracts", ct.ID()); got["account_id"] != twin {
+		t.Fatalf("contract after the merge: %v", got["account_id"])
+	}
+	if got := c.Get(t, "invoices", inv.ID()); got["account_id"] != twin {
+		t.Fatalf("invoice after the merge: %v", got["account_id"])
+	}
+	acc = twin
 	// An order under the contract; another account's contract is refused.
 	other := c.Create(t, "accounts", map[string]any{"name": "Other"}).ID()
 	c.Create(t, "orders", map[string]any{"account_id": acc, "currency": "EUR", "contract_id": ct.ID()})
