@@ -147,6 +147,18 @@ func TestQuoteFlow(t *testing.T) {
 				t.Fatalf("the 360 sales card: %q", e.text("#sales"))
 			}
 			shot("account-sales")
+			// The section's lists: the catalogue and the overdue invoices.
+			e.loads(chromedp.Navigate(e.url + "/sales"))
+			if e.location() != "/o/quotes" || !strings.Contains(e.text(".tabs"), "Products") && !strings.Contains(e.text(".tabs"), "Productos") {
+				t.Fatalf("/sales led to %s with tabs %q", e.location(), e.text(".tabs"))
+			}
+			e.loads(chromedp.Navigate(e.url + "/o/products"))
+			shot("products")
+			e.loads(chromedp.Navigate(e.url + "/sales/overdue"))
+			if h := e.text(".page-title"); h != "Overdue" && h != "Vencidas" {
+				t.Fatalf("overdue page title %q", h)
+			}
+			shot("overdue")
 		})
 	}
 }
