@@ -28,6 +28,10 @@ var BuiltinRoles = []struct {
 	{RoleSales, "Sales", false, map[string]ObjectPerm{
 		"*":    {true, true, true, true, ScopeOwn},
 		"tags": {Read: true, Scope: ScopeAll},
+		// The catalogue is shared: reps quote from it, managers keep it.
+		"products":           {Read: true, Scope: ScopeAll},
+		"price_books":        {Read: true, Scope: ScopeAll},
+		"price_book_entries": {Read: true, Scope: ScopeAll},
 	}},
 	{RoleMarketing, "Marketing", false, map[string]ObjectPerm{
 		"*":    {true, true, true, false, ScopeAll},
@@ -36,6 +40,10 @@ var BuiltinRoles = []struct {
 	{RoleSupport, "Support", false, map[string]ObjectPerm{
 		"*":    {true, true, true, false, ScopeTeam},
 		"tags": {Read: true, Scope: ScopeAll},
+		// The catalogue is shared: reps quote from it, managers keep it.
+		"products":           {Read: true, Scope: ScopeAll},
+		"price_books":        {Read: true, Scope: ScopeAll},
+		"price_book_entries": {Read: true, Scope: ScopeAll},
 	}},
 	{RoleReadOnly, "Read-only", false, map[string]ObjectPerm{
 		"*": {Read: true, Scope: ScopeAll},

@@ -94,6 +94,8 @@ Referrer-Policy same-origin, and Strict-Transport-Security when the request
 came over TLS — directly, or through a trusted proxy that says so in
 X-Forwarded-Proto. Behind a TLS-terminating proxy, also pass
 --secure-cookies.
+  --pdf-cjk-font / RAPPORT_PDF_CJK_FONT  TrueType font with CJK glyphs for Chinese quote
+      and invoice PDFs (default: Debian's fonts-droid-fallback)
 
 Migrations run at start. Stop with Ctrl-C (SIGINT) or SIGTERM: requests
 in flight and the running background job finish first; a running import
@@ -131,6 +133,7 @@ stops after its current chunk and is resumed at the next start.`,
 	c.Flags().StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "serve HTTPS with this certificate (PEM; with --tls-key): HSTS and Secure cookies follow (env RAPPORT_TLS_CERT)")
 	c.Flags().StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "the private key of --tls-cert (PEM; env RAPPORT_TLS_KEY)")
 	c.Flags().StringVar(&cfg.TrustedProxies, "trusted-proxies", cfg.TrustedProxies, "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (env RAPPORT_TRUSTED_PROXIES)")
+	c.Flags().StringVar(&cfg.PDFCJKFont, "pdf-cjk-font", cfg.PDFCJKFont, "TrueType font with CJK glyphs for Chinese PDFs (default Debian's fonts-droid-fallback; env RAPPORT_PDF_CJK_FONT)")
 	c.Flags().DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "idle time before a browser session ends (env RAPPORT_SESSION_LIFETIME)")
 	return c
 }

@@ -33,6 +33,7 @@ type Config struct {
 	// AuditRetention is how long audit log events are kept; 400 days
 	// when zero.
 	AuditRetention time.Duration
+	PDFCJKFont     string // TrueType font with CJK glyphs for PDFs; Debian's fonts-droid-fallback when empty
 }
 
 // Default returns the defaults, overridden by RAPPORT_* variables.
@@ -76,6 +77,9 @@ func Default() Config {
 	c.TLSCert = os.Getenv("RAPPORT_TLS_CERT")
 	c.TLSKey = os.Getenv("RAPPORT_TLS_KEY")
 	c.TrustedProxies = os.Getenv("RAPPORT_TRUSTED_PROXIES")
+	if v := os.Getenv("RAPPORT_PDF_CJK_FONT"); v != "" {
+		c.PDFCJKFont = v
+	}
 	if v := os.Getenv("RAPPORT_SECURE_COOKIES"); v == "true" || v == "1" {
 		c.SecureCookies = true
 	}

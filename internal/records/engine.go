@@ -249,6 +249,30 @@ func (e *Engine) Get(ctx context.Context, p *auth.Principal, object, id string, 
 	return r, nil
 }
 
+// GetTx is Get on q (a transaction, to see what it wrote): one live
+// record the caller may read, not_found otherwise.
+func (e *Engine) GetTx(ctx context.Context, q db.Querier, p *auth.Principal, object, id string) (*Record, error) {
+	o, err := e.Object(object)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Can(o.Name, auth.ActRead) {
+		return nil, errs.E(errs.Forbidden, "You may not read %s.", o.Name)
+	}
+	fields, err := e.Fields(ctx, q, p.WorkspaceID, o)
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.load(ctx, q, o, fields, p.WorkspaceID, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if r.DeletedAt != nil || !p.Reaches(o.Name, r.OwnerID) {
+		return nil, errs.ErrNotFound
+	}
+	return r, nil
+}
+
 func (e *Engine) load(ctx context.Context, q db.Querier, o *Object, fields []Field, ws, id string, forUpdate bool) (*Record, error) {
 	if !validID(id) {
 		return nil, errs.ErrNotFound

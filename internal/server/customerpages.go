@@ -57,6 +57,7 @@ type c360View struct {
 	Now         string
 	Back        string
 	Quick       []quickKind
+	Sales       *accountSales // an account's money facts and open documents
 }
 
 type quickKind struct{ Kind, Key, Icon string }
@@ -121,9 +122,14 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 	}
 	tq.Limit = 100
 	chips := append([]string{""}, "note", "task", "call", "meeting", "email", "change")
+	if o.Name == "accounts" {
+		chips = append(chips, "sales")
+	}
 	for _, c := range chips {
 		label := s.tr.T(pg.Lang, "c360.all")
-		if c == "change" {
+		if c == "sales" {
+			label = s.tr.T(pg.Lang, "orders.timeline.sales")
+		} else if c == "change" {
 			label = s.tr.T(pg.Lang, "c360.changes")
 		} else if c != "" {
 			o, _ := activities.Object.Field("type")
@@ -136,10 +142,16 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 		}
 		v.Filters = append(v.Filters, filterChip{Label: label, Href: href + "#timeline", Active: c == v.Filter})
 	}
-	entries, afields, err := s.Activities.Timeline(ctx, p, o.Name, rec.ID, tq)
-	if err != nil && !errs.Is(err, errs.Invalid) {
-		return nil, err
+	var entries []activities.Entry
+	var afields []records.Field
+	var err error
+	if v.Filter != "sales" {
+		entries, afields, err = s.Activities.Timeline(ctx, p, o.Name, rec.ID, tq)
+		if err != nil && !errs.Is(err, errs.Invalid) {
+			return nil, err
+		}
 	}
+	var times []time.Time
 	var acts []*records.Record
 	for _, e := range entries {
 		if e.Activity != nil {
@@ -151,6 +163,7 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 	typeField, _ := activities.Object.Field("type")
 	for _, e := range entries {
 		row := timelineRow{Kind: e.Kind, When: web.FormatDateTime(pg.Lang, e.At, pg.TZ)}
+		times = append(times, e.At)
 		if a := e.Activity; a != nil {
 			typ, _ := a.Values["type"].(string)
 			opt, _ := typeField.Option(typ)
@@ -196,6 +209,14 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 			}
 		}
 		v.Timeline = append(v.Timeline, row)
+	}
+	if o.Name == "accounts" && (v.Filter == "" || v.Filter == "sales") {
+		if v.Timeline, err = s.salesTimeline(r, p, pg, rec.ID, v.Timeline, times, tq.Limit); err != nil {
+			return nil, err
+		}
+		if v.Sales, err = s.accountSales(r, p, pg, rec.ID); err != nil {
+			return nil, err
+		}
 	}
 	if tasks, err := s.Activities.OpenTasks(ctx, p, o.Name, rec.ID); err == nil {
 		now := s.Now()

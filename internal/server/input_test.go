@@ -130,6 +130,9 @@ func TestEveryOperationRefusesBadInput(t *testing.T) {
 		"contacts":      c.Create(t, "contacts", map[string]any{"given_name": "Vic", "family_name": "Tim"}).ID(),
 		"activities":    c.Create(t, "activities", map[string]any{"type": "note", "subject": "Victim"}).ID(),
 	}
+	for k, v := range salesVictims(t, c) {
+		ids[k] = v
+	}
 	w.CustomField(t, "tags", "victim", "text", nil)
 	var cf struct{ Data []struct{ ID string } }
 	c.Must(t, 200, "GET", "/api/v1/custom_fields", nil).JSON(t, &cf)

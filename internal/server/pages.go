@@ -46,9 +46,11 @@ func (s *Server) registerPages() error {
 	s.registerCustomerPages()
 	s.registerSettingsPages()
 	s.registerAuditPages()
+	s.registerRatePages()
 	s.registerImportPages()
 	s.registerPrivacyPages()
 	s.registerModulePages()
+	s.registerOrderPages()
 	return nil
 }
 

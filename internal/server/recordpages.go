@@ -663,6 +663,7 @@ type detailView struct {
 	Deleted    bool
 	C360       *c360View
 	MergedInto string
+	Sales      *salesView // a sales document's lines, totals and actions
 }
 
 type historyRow struct {
@@ -723,6 +724,15 @@ func (s *Server) detailPage(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 		s.render.Page(w, r, http.StatusOK, "customers/c360", page)
 		return nil
+	}
+	if o.Section == "sales" && rec.DeletedAt == nil {
+		if dv.Sales, err = s.salesView(r, p, page, o, rec, fm); err != nil {
+			return err
+		}
+		if dv.Sales != nil {
+			s.render.Page(w, r, http.StatusOK, "orders/doc", page)
+			return nil
+		}
 	}
 	s.render.Page(w, r, http.StatusOK, "records/detail", page)
 	return nil
@@ -1154,6 +1164,9 @@ func labelLine(label, value string) string {
 // sectionTabs links the lists of the objects of o's section, and the
 // section's own pages.
 func (s *Server) sectionTabs(lang string, p *auth.Principal, o *records.Object) []filterChip {
+	if o.Section == "sales" {
+		return s.salesTabs(lang, p, o.Name)
+	}
 	if o.Section != "customers" {
 		return nil
 	}

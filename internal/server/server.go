@@ -33,6 +33,8 @@ import (
 	"github.com/rapport-crm/rapport/internal/files"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/money"
+	"github.com/rapport-crm/rapport/internal/orders"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/search"
@@ -59,6 +61,8 @@ type Server struct {
 	// Feature services.
 	Customers  *customers.Service
 	Activities *activities.Service
+	Money      *money.Service
+	Orders     *orders.Service
 	Search     *search.Searcher
 	Files      *files.Service
 	Imports    *imports.Service
@@ -119,6 +123,8 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Records = records.New(d, now)
 	s.Customers = &customers.Service{DB: d, Records: s.Records, Now: now}
 	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
+	s.Money = &money.Service{DB: d, Now: now}
+	s.Orders = &orders.Service{DB: d, Records: s.Records, Now: now, Fonts: &orders.Fonts{CJKPath: cfg.PDFCJKFont}, Money: s.Money}
 	s.Search = &search.Searcher{DB: d, Sources: SearchSources}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
@@ -178,6 +184,8 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Records.RegisterAPI(s.API)
 	s.Customers.RegisterAPI(s.API)
 	s.Activities.RegisterAPI(s.API)
+	s.Money.RegisterAPI(s.API)
+	s.Orders.RegisterAPI(s.API, func() orders.Translate { return s.tr.T })
 	s.Search.RegisterAPI(s.API)
 	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
 	s.Imports.RegisterAPI(s.API)
@@ -216,6 +224,7 @@ func (s *Server) RegisterObjects() {
 	s.Records.Register(tags.Object)
 	s.Customers.Register(s.Records)
 	s.Activities.Register(s.Records)
+	s.Orders.Register(s.Records)
 }
 
 // SearchSources are the objects the search box finds.
@@ -270,6 +279,22 @@ func (s *Server) registerJobs(store *auth.SessionStore) {
 		return err
 	})
 	s.Jobs.Every("prune_audit", 24*time.Hour)
+	s.Jobs.Register("contract_renewals", func(ctx context.Context, _ json.RawMessage) error {
+		res, err := s.Orders.Renewals(ctx)
+		if res.Reminded > 0 || res.Expired > 0 {
+			s.Log.Info("contract renewals", "reminded", res.Reminded, "expired", res.Expired)
+		}
+		return err
+	})
+	s.Jobs.Register("expire_quotes", func(ctx context.Context, _ json.RawMessage) error {
+		n, err := s.Orders.ExpireQuotes(ctx)
+		if n > 0 {
+			s.Log.Info("quotes expired", "count", n)
+		}
+		return err
+	})
+	s.Jobs.Every("contract_renewals", time.Hour)
+	s.Jobs.Every("expire_quotes", time.Hour)
 	s.Jobs.Every("purge_import_files", time.Hour)
 	s.Jobs.Every("fire_reminders", time.Minute)
 	s.Jobs.Every("optimize_db", time.Hour)

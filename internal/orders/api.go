@@ -1,0 +1,173 @@
+package orders
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/errs"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+var recordSchema = api.Schema{"type": "object", "description": "the record, as GET on its object answers"}
+
+var amountsSchema = api.Schema{"type": "array", "items": api.Schema{"type": "object", "properties": api.Schema{
+	"amount": api.Schema{"type": "string"}, "currency": api.Schema{"type": "string"}}}}
+
+// writeRecord answers with one record of object.
+func (s *Service) writeRecord(w http.ResponseWriter, r *http.Request, p *auth.Principal, rec *records.Record, status int) error {
+	o, err := s.Records.Object(rec.Object)
+	if err != nil {
+		return err
+	}
+	fields, err := s.Records.Fields(r.Context(), s.DB, p.WorkspaceID, o)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", rec.ETag())
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(records.MarshalRecord(fields, rec, nil))
+	return nil
+}
+
+// RegisterAPI adds the operations beyond each object's record routes:
+// accepting and revising quotes, PDFs, shipping and invoicing orders,
+// invoicing contract periods, the overdue list and an account's facts.
+func (s *Service) RegisterAPI(a *api.API, tr func() Translate) {
+	a.Handle(api.Op{Method: "POST", Path: "/api/v1/quotes/{id}/accept", ID: "accept_quote", Tag: "quotes", Status: http.StatusCreated, ETag: true,
+		Summary:     "Accept a quote, which makes its order (with a copy of its lines); answers with the order",
+		Description: "The same happens when a quote's status is set to accepted. Send If-Match with the quote's ETag to accept only the version you saw.",
+		Response:    recordSchema,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			ord, err := s.Accept(r.Context(), p, api.PathID(r, "id"), r.Header.Get("If-Match"))
+			if err != nil {
+				return err
+			}
+			return s.writeRecord(w, r, p, ord, http.StatusCreated)
+		}})
+	a.Handle(api.Op{Method: "POST", Path: "/api/v1/quotes/{id}/revise", ID: "revise_quote", Tag: "quotes", Status: http.StatusCreated,
+		Summary:  "Make the next revision of a quote: a draft with the same number and a copy of its lines; the quote it replaces becomes superseded",
+		Response: recordSchema,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			q, err := s.Revise(r.Context(), p, api.PathID(r, "id"))
+			if err != nil {
+				return err
+			}
+			return s.writeRecord(w, r, p, q, http.StatusCreated)
+		}})
+	for _, object := range []string{"quotes", "invoices"} {
+		a.Handle(api.Op{Method: "GET", Path: "/api/v1/" + object + "/{id}/pdf", ID: "pdf_" + object, Tag: object,
+			Summary:  "The " + object[:len(object)-1] + " as a PDF, in its language (Chinese with an embedded CJK font subset)",
+			Produces: []string{"application/pdf"},
+			Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+				var buf bytes.Buffer
+				name, err := s.PDF(r.Context(), p, object, api.PathID(r, "id"), tr(), &buf)
+				if err != nil {
+					return err
+				}
+				w.Header().Set("Content-Type", "application/pdf")
+				w.Header().Set("Content-Disposition", `inline; filename="`+name+`"`)
+				w.Header().Set("Cache-Control", "no-store")
+				_, _ = w.Write(buf.Bytes())
+				return nil
+			}})
+	}
+	a.Handle(api.Op{Method: "POST", Path: "/api/v1/orders/{id}/ship", ID: "ship_order", Tag: "orders", Status: http.StatusCreated,
+		Summary: "Ship some or all of an order's lines in one step: a shipment and its lines; the order's fulfilment follows",
+		Body: api.Schema{"type": "object", "required": []string{"items"}, "additionalProperties": false, "properties": api.Schema{
+			"carrier": api.Schema{"type": "string"}, "tracking_number": api.Schema{"type": "string"}, "shipped_on": api.Schema{"type": "string", "format": "date"},
+			"items": api.Schema{"type": "array", "items": api.Schema{"type": "object", "required": []string{"line_item_id", "quantity"}, "properties": api.Schema{
+				"line_item_id": api.Schema{"type": "string", "format": "uuid"}, "quantity": api.Schema{"type": "string", "description": "a decimal, at most what is left to ship"}}}}}},
+		Response: recordSchema,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			var in ShipInput
+			if err := api.Decode(w, r, &in); err != nil {
+				return err
+			}
+			sh, err := s.Ship(r.Context(), p, api.PathID(r, "id"), in)
+			if err != nil {
+				return err
+			}
+			return s.writeRecord(w, r, p, sh, http.StatusCreated)
+		}})
+	a.Handle(api.Op{Method: "POST", Path: "/api/v1/orders/{id}/invoice", ID: "invoice_order", Tag: "orders", Status: http.StatusCreated,
+		Summary:  "Make a draft invoice of an order, with a copy of its lines",
+		Response: recordSchema,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			inv, err := s.InvoiceOrder(r.Context(), p, api.PathID(r, "id"))
+			if err != nil {
+				return err
+			}
+			return s.writeRecord(w, r, p, inv, http.StatusCreated)
+		}})
+	a.Handle(api.Op{Method: "POST", Path: "/api/v1/contracts/{id}/invoice", ID: "invoice_contract", Tag: "contracts", Status: http.StatusCreated,
+		Summary: "Make a draft invoice of a period of a contract: one line, the contract's value prorated by days over its term",
+		Body: api.Schema{"type": "object", "required": []string{"period_start", "period_end"}, "additionalProperties": false, "properties": api.Schema{
+			"period_start": api.Schema{"type": "string", "format": "date"}, "period_end": api.Schema{"type": "string", "format": "date"}}},
+		Response: recordSchema,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			var in PeriodInput
+			if err := api.Decode(w, r, &in); err != nil {
+				return err
+			}
+			inv, err := s.InvoiceContract(r.Context(), p, api.PathID(r, "id"), in)
+			if err != nil {
+				return err
+			}
+			return s.writeRecord(w, r, p, inv, http.StatusCreated)
+		}})
+	a.Handle(api.Op{Method: "GET", Path: "/api/v1/invoices/overdue", ID: "overdue_invoices", Tag: "invoices",
+		Summary:  "Issued invoices past their due date with a balance left, oldest due first",
+		Params:   []api.Param{{Name: "limit", In: "query", Schema: api.Schema{"type": "integer", "minimum": 1, "maximum": records.MaxLimit, "default": records.MaxLimit}}},
+		Response: api.Schema{"type": "object", "properties": api.Schema{"data": api.Schema{"type": "array", "items": recordSchema}}},
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			vals, err := api.Query(r)
+			if err != nil {
+				return err
+			}
+			limit := 0
+			if l := vals.Get("limit"); l != "" {
+				if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > records.MaxLimit {
+					return errs.Field("query.limit", "must be between 1 and 500")
+				}
+			}
+			recs, err := s.Overdue(r.Context(), p, limit)
+			if err != nil {
+				return err
+			}
+			o, _ := s.Records.Object("invoices")
+			fields, err := s.Records.Fields(r.Context(), s.DB, p.WorkspaceID, o)
+			if err != nil {
+				return err
+			}
+			var b bytes.Buffer
+			b.WriteString(`{"data":[`)
+			for i, rec := range recs {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.Write(records.MarshalRecord(fields, rec, nil))
+			}
+			b.WriteString("]}\n")
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "no-store")
+			_, _ = w.Write(b.Bytes())
+			return nil
+		}})
+	a.Handle(api.Op{Method: "GET", Path: "/api/v1/accounts/{id}/sales", ID: "account_sales", Tag: "accounts",
+		Summary: "An account's revenue to date, payments, open and overdue balance (per currency) and its open quotes, orders and invoices",
+		Response: api.Schema{"type": "object", "properties": api.Schema{"revenue": amountsSchema, "paid": amountsSchema, "open_balance": amountsSchema, "overdue": amountsSchema,
+			"open_invoices": api.Schema{"type": "integer"}, "overdue_invoices": api.Schema{"type": "integer"}, "open_orders": api.Schema{"type": "integer"}, "open_quotes": api.Schema{"type": "integer"}}},
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			f, err := s.AccountFacts(r.Context(), p, api.PathID(r, "id"))
+			if err != nil {
+				return err
+			}
+			api.WriteJSON(w, http.StatusOK, f)
+			return nil
+		}})
+}

@@ -1,0 +1,583 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/errs"
+	"github.com/rapport-crm/rapport/internal/orders"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/web"
+)
+
+// The sales pages: a quote's, order's or invoice's lines and totals with
+// their actions (PDF, accept, revise, ship, invoice, pay), a contract's
+// invoicing, and the overdue list. The records themselves use the
+// generic record pages.
+
+// salesLists are the sales objects with a list of their own in the
+// section's tabs; the others (lines, prices, shipped items) are parts of
+// a document.
+var salesLists = []string{"quotes", "orders", "shipments", "invoices", "payments", "contracts", "products", "price_books"}
+
+type salesLine struct {
+	ID, Name, Description, Quantity, UnitPrice, Discount, Tax, Total string
+	Shipped, Left                                                    string
+	LeftRaw                                                          string
+}
+
+type salesLink struct {
+	Href, Title, Status, Amount, Date string
+}
+
+type salesList struct {
+	Title string
+	Items []salesLink
+}
+
+type salesView struct {
+	Object       string
+	Lines        []salesLine
+	HasLines     bool
+	Totals       []fact
+	CanEditLines bool
+	Products     []optionView
+	Currency     string
+	PDF          string
+	CanAccept    bool
+	CanRevise    bool
+	CanSend      bool
+	CanReject    bool
+	CanShip      bool
+	CanInvoice   bool
+	CanIssue     bool
+	CanVoid      bool
+	CanPay       bool
+	Methods      []optionView
+	Balance      string
+	Today        string
+	CanBill      bool // a contract period may be invoiced
+	Related      []salesList
+	Back         string
+}
+
+func (s *Server) registerOrderPages() {
+	m := s.Mux
+	m.Handle("GET /sales", http.RedirectHandler("/o/quotes", http.StatusSeeOther))
+	m.Handle("GET /sales/overdue", s.page(s.overduePage))
+	m.Handle("POST /sales/{object}/{id}/lines", s.page(s.addLinePage))
+	m.Handle("POST /sales/lines/{id}/delete", s.page(s.deleteLinePage))
+	m.Handle("POST /sales/{object}/{id}/status", s.page(s.salesStatusPage))
+	m.Handle("POST /sales/quotes/{id}/accept", s.page(s.acceptPage))
+	m.Handle("POST /sales/quotes/{id}/revise", s.page(s.revisePage))
+	m.Handle("POST /sales/orders/{id}/ship", s.page(s.shipPage))
+	m.Handle("POST /sales/orders/{id}/invoice", s.page(s.invoiceOrderPage))
+	m.Handle("POST /sales/invoices/{id}/pay", s.page(s.payPage))
+	m.Handle("POST /sales/contracts/{id}/invoice", s.page(s.invoiceContractPage))
+}
+
+// salesBack is the document page a sales action returns to.
+func salesBack(r *http.Request, object string) string {
+	return "/o/" + object + "/" + r.PathValue("id")
+}
+
+// salesFail shows err as a flash on back, or returns it when it is not
+// the user's to fix.
+func (s *Server) salesFail(w http.ResponseWriter, r *http.Request, p *auth.Principal, back string, err error) error {
+	lang := s.lang(r, p)
+	msg := s.describeFieldErrors(lang, err)
+	if msg == "" {
+		ae, ok := errs.As(err)
+		if !ok || ae.Code == "" || ae.Code == errs.NotFound || ae.Code == errs.Forbidden {
+			return err
+		}
+		msg = s.tr.Error(lang, ae.Message)
+	}
+	s.flash(r, web.FlashError, msg)
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) salesDone(w http.ResponseWriter, r *http.Request, p *auth.Principal, to, key string) error {
+	s.flash(r, web.FlashSuccess, s.tr.T(s.lang(r, p), key))
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+func docField(object string) string {
+	return map[string]string{"quotes": "quote_id", "orders": "order_id", "invoices": "invoice_id"}[object]
+}
+
+func (s *Server) addLinePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	object := r.PathValue("object")
+	col := docField(object)
+	if col == "" {
+		return errs.ErrNotFound
+	}
+	back := salesBack(r, object)
+	doc, err := s.Records.Get(r.Context(), p, object, r.PathValue("id"), records.GetOptions{})
+	if err != nil {
+		return err
+	}
+	_ = r.ParseForm()
+	in := records.Input{col: doc.ID}
+	for _, k := range []string{"product_id", "name", "description", "quantity", "discount_percent", "tax_rate"} {
+		if v := strings.TrimSpace(r.PostFormValue(k)); v != "" {
+			in[k] = strings.ReplaceAll(v, ",", ".")
+			if k == "name" || k == "description" || k == "product_id" {
+				in[k] = v
+			}
+		}
+	}
+	cur, _ := doc.Values["currency"].(string)
+	if v := strings.TrimSpace(r.PostFormValue("unit_price")); v != "" {
+		in["unit_price"] = map[string]any{"amount": strings.ReplaceAll(v, ",", "."), "currency": cur}
+	}
+	if _, err := s.Records.Create(r.Context(), p, "line_items", in); err != nil {
+		return s.salesFail(w, r, p, back+"#lines", err)
+	}
+	return s.salesDone(w, r, p, back+"#lines", "msg.saved")
+}
+
+func (s *Server) deleteLinePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	l, err := s.Records.Get(r.Context(), p, "line_items", r.PathValue("id"), records.GetOptions{})
+	if err != nil {
+		return err
+	}
+	back := "/o/quotes"
+	for _, o := range []string{"quotes", "orders", "invoices"} {
+		if id, _ := l.Values[docField(o)].(string); id != "" {
+			back = "/o/" + o + "/" + id + "#lines"
+		}
+	}
+	if err := s.Records.Delete(r.Context(), p, "line_items", l.ID, ""); err != nil {
+		return s.salesFail(w, r, p, back, err)
+	}
+	return s.salesDone(w, r, p, back, "msg.deleted")
+}
+
+func (s *Server) salesStatusPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	object := r.PathValue("object")
+	allowed := map[string][]string{"quotes": {orders.QuoteSent, orders.QuoteRejected}, "invoices": {orders.InvoiceIssued, orders.InvoiceVoid},
+		"orders": {orders.OrderCompleted, orders.OrderCancelled}, "contracts": {orders.ContractActive, orders.ContractTerminated}}[object]
+	st := r.PostFormValue("status")
+	if !slices.Contains(allowed, st) {
+		return errs.ErrNotFound
+	}
+	back := salesBack(r, object)
+	if _, err := s.Records.Update(r.Context(), p, object, r.PathValue("id"), r.PostFormValue("_etag"), records.Input{"status": st}); err != nil {
+		return s.salesFail(w, r, p, back, err)
+	}
+	return s.salesDone(w, r, p, back, "msg.saved")
+}
+
+func (s *Server) acceptPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	ord, err := s.Orders.Accept(r.Context(), p, r.PathValue("id"), r.PostFormValue("_etag"))
+	if err != nil {
+		return s.salesFail(w, r, p, salesBack(r, "quotes"), err)
+	}
+	return s.salesDone(w, r, p, "/o/orders/"+ord.ID, "orders.msg.accepted")
+}
+
+func (s *Server) revisePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	q, err := s.Orders.Revise(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return s.salesFail(w, r, p, salesBack(r, "quotes"), err)
+	}
+	return s.salesDone(w, r, p, "/o/quotes/"+q.ID, "orders.msg.revised")
+}
+
+func (s *Server) shipPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	_ = r.ParseForm()
+	in := orders.ShipInput{Carrier: strings.TrimSpace(r.PostFormValue("carrier")), TrackingNumber: strings.TrimSpace(r.PostFormValue("tracking_number")),
+		ShippedOn: strings.TrimSpace(r.PostFormValue("shipped_on"))}
+	for _, id := range r.PostForm["line"] {
+		q := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("qty_"+id)), ",", ".")
+		if q != "" && q != "0" {
+			in.Items = append(in.Items, orders.ShipItem{LineItemID: id, Quantity: q})
+		}
+	}
+	back := salesBack(r, "orders")
+	sh, err := s.Orders.Ship(r.Context(), p, r.PathValue("id"), in)
+	if err != nil {
+		return s.salesFail(w, r, p, back+"#ship", err)
+	}
+	return s.salesDone(w, r, p, "/o/shipments/"+sh.ID, "orders.msg.shipped")
+}
+
+func (s *Server) invoiceOrderPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	inv, err := s.Orders.InvoiceOrder(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return s.salesFail(w, r, p, salesBack(r, "orders"), err)
+	}
+	return s.salesDone(w, r, p, "/o/invoices/"+inv.ID, "orders.msg.invoiced")
+}
+
+func (s *Server) payPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	back := salesBack(r, "invoices")
+	inv, err := s.Records.Get(r.Context(), p, "invoices", r.PathValue("id"), records.GetOptions{})
+	if err != nil {
+		return err
+	}
+	cur, _ := inv.Values["currency"].(string)
+	in := records.Input{"invoice_id": inv.ID, "method": r.PostFormValue("method"),
+		"amount": map[string]any{"amount": strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("amount")), ",", "."), "currency": cur}}
+	for _, k := range []string{"paid_on", "reference"} {
+		if v := strings.TrimSpace(r.PostFormValue(k)); v != "" {
+			in[k] = v
+		}
+	}
+	if _, err := s.Records.Create(r.Context(), p, "payments", in); err != nil {
+		return s.salesFail(w, r, p, back+"#pay", err)
+	}
+	return s.salesDone(w, r, p, back, "orders.msg.paid")
+}
+
+func (s *Server) invoiceContractPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	inv, err := s.Orders.InvoiceContract(r.Context(), p, r.PathValue("id"), orders.PeriodInput{Start: r.PostFormValue("period_start"), End: r.PostFormValue("period_end")})
+	if err != nil {
+		return s.salesFail(w, r, p, salesBack(r, "contracts")+"#bill", err)
+	}
+	return s.salesDone(w, r, p, "/o/invoices/"+inv.ID, "orders.msg.invoiced")
+}
+
+// salesView builds the sales part of a document's page; nil for objects
+// without one.
+func (s *Server) salesView(r *http.Request, p *auth.Principal, pg *web.Page, o *records.Object, rec *records.Record, fm *formatter) (*salesView, error) {
+	switch o.Name {
+	case "quotes", "orders", "invoices", "contracts", "shipments":
+	default:
+		return nil, nil
+	}
+	ctx := r.Context()
+	str := func(rc *records.Record, k string) string { v, _ := rc.Values[k].(string); return v }
+	mny := func(rc *records.Record, k string) string {
+		m, _ := rc.Values[k].(records.MoneyValue)
+		if m.Currency == "" {
+			return ""
+		}
+		return web.FormatMoney(pg.Lang, m.Amount, m.Currency)
+	}
+	status := str(rec, "status")
+	canUpd := p.Can(o.Name, auth.ActUpdate)
+	v := &salesView{Object: o.Name, Currency: str(rec, "currency"), Today: s.Now().UTC().Format("2006-01-02"), Back: "/o/" + o.Name + "/" + rec.ID}
+	label := func(object, field, val string) string {
+		ob, err := s.Records.Object(object)
+		if err != nil {
+			return val
+		}
+		f, ok := ob.Field(field)
+		if !ok {
+			return val
+		}
+		if opt, ok := f.Option(val); ok {
+			return opt.Label(pg.Lang)
+		}
+		return val
+	}
+	list := func(object, filterField, title string, date string, amountField string) error {
+		if !p.Can(object, auth.ActRead) {
+			return nil
+		}
+		page, err := s.Records.List(ctx, p, object, records.ListQuery{Filters: []records.Filter{{Field: filterField, Op: records.OpEq, Value: rec.ID}}, Limit: 50})
+		if err != nil {
+			return err
+		}
+		if len(page.Records) == 0 {
+			return nil
+		}
+		ob, _ := s.Records.Object(object)
+		sl := salesList{Title: s.tr.T(pg.Lang, title)}
+		for _, x := range page.Records {
+			lk := salesLink{Href: "/o/" + object + "/" + x.ID, Title: x.Title(ob), Status: label(object, "status", str(x, "status")), Amount: mny(x, amountField)}
+			if d := str(x, date); d != "" {
+				if t, err := time.Parse("2006-01-02", d); err == nil {
+					lk.Date = web.FormatDate(pg.Lang, t, time.UTC)
+				}
+			}
+			if object == "payments" {
+				lk.Status = label(object, "method", str(x, "method"))
+			}
+			sl.Items = append(sl.Items, lk)
+		}
+		v.Related = append(v.Related, sl)
+		return nil
+	}
+	switch o.Name {
+	case "contracts":
+		v.CanBill = p.Can("invoices", auth.ActCreate) && (status == orders.ContractActive || status == orders.ContractExpired)
+		if err := list("orders", "contract_id", "object.orders", "order_date", "grand_total"); err != nil {
+			return nil, err
+		}
+		if err := list("invoices", "contract_id", "object.invoices", "issue_date", "grand_total"); err != nil {
+			return nil, err
+		}
+		return v, nil
+	case "shipments":
+		page, err := s.Records.List(ctx, p, "shipment_lines", records.ListQuery{Filters: []records.Filter{{Field: "shipment_id", Op: records.OpEq, Value: rec.ID}}, Limit: records.MaxLimit})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range page.Records {
+			v.Lines = append(v.Lines, salesLine{ID: x.ID, Name: str(x, "name"), Quantity: web.FormatNumber(pg.Lang, str(x, "quantity"))})
+		}
+		v.HasLines = len(v.Lines) > 0
+		return v, nil
+	}
+	page, err := s.Records.List(ctx, p, "line_items", records.ListQuery{Filters: []records.Filter{{Field: docField(o.Name), Op: records.OpEq, Value: rec.ID}}, Sort: "position", Limit: records.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range page.Records {
+		sl := salesLine{ID: l.ID, Name: str(l, "name"), Description: str(l, "description"), Quantity: web.FormatNumber(pg.Lang, str(l, "quantity")),
+			UnitPrice: mny(l, "unit_price"), Total: mny(l, "line_total")}
+		if u := str(l, "unit"); u != "" {
+			sl.Quantity += " " + u
+		}
+		if pct := str(l, "discount_percent"); pct != "" && pct != "0" {
+			sl.Discount = web.FormatNumber(pg.Lang, pct) + " %"
+		} else if m, _ := l.Values["line_discount"].(records.MoneyValue); m.Amount != "" && strings.Trim(m.Amount, "0.") != "" {
+			sl.Discount = mny(l, "line_discount")
+		}
+		if t := str(l, "tax_rate"); t != "" {
+			sl.Tax = web.FormatNumber(pg.Lang, t) + " %"
+		}
+		if o.Name == "orders" {
+			shipped := str(l, "shipped_quantity")
+			if shipped == "" {
+				shipped = "0"
+			}
+			sl.Shipped = web.FormatNumber(pg.Lang, shipped)
+			left := orders.Left(str(l, "quantity"), shipped)
+			sl.LeftRaw, sl.Left = left, web.FormatNumber(pg.Lang, left)
+		}
+		v.Lines = append(v.Lines, sl)
+	}
+	v.HasLines = len(v.Lines) > 0
+	for _, k := range []string{"subtotal", "discount_total", "tax_total", "grand_total"} {
+		f, _ := o.Field(k)
+		v.Totals = append(v.Totals, fact{Label: f.Label(pg.Lang, s.tr.T), Cell: cell{Text: mny(rec, k)}})
+	}
+	switch o.Name {
+	case "quotes":
+		v.PDF = "/api/v1/quotes/" + rec.ID + "/pdf"
+		v.CanEditLines = canUpd && status == orders.QuoteDraft
+		v.CanSend = canUpd && status == orders.QuoteDraft
+		v.CanAccept = canUpd && v.HasLines && (status == orders.QuoteDraft || status == orders.QuoteSent)
+		v.CanReject = canUpd && status == orders.QuoteSent
+		v.CanRevise = canUpd && p.Can("quotes", auth.ActCreate) && status != orders.QuoteAccepted && status != orders.QuoteSuperseded
+	case "orders":
+		fulf := str(rec, "fulfilment")
+		v.CanEditLines = canUpd && status == orders.OrderOpen && fulf == orders.Unfulfilled
+		v.CanShip = p.Can("shipments", auth.ActCreate) && status == orders.OrderOpen && v.HasLines && fulf != orders.Shipped && fulf != orders.Delivered
+		v.CanInvoice = p.Can("invoices", auth.ActCreate) && status != orders.OrderCancelled && v.HasLines
+		if err := list("shipments", "order_id", "object.shipments", "shipped_on", ""); err != nil {
+			return nil, err
+		}
+		if err := list("invoices", "order_id", "object.invoices", "issue_date", "grand_total"); err != nil {
+			return nil, err
+		}
+	case "invoices":
+		v.PDF = "/api/v1/invoices/" + rec.ID + "/pdf"
+		v.CanEditLines = canUpd && status == orders.InvoiceDraft
+		v.CanIssue = canUpd && status == orders.InvoiceDraft
+		paid, _ := rec.Values["amount_paid"].(records.MoneyValue)
+		v.CanVoid = canUpd && (status == orders.InvoiceDraft || status == orders.InvoiceIssued) && strings.Trim(paid.Amount, "0.") == ""
+		v.CanPay = p.Can("payments", auth.ActCreate) && (status == orders.InvoiceIssued || status == orders.InvoicePartly)
+		bal, _ := rec.Values["balance"].(records.MoneyValue)
+		v.Balance = bal.Amount
+		f, _ := o.Field("amount_paid")
+		v.Totals = append(v.Totals, fact{Label: f.Label(pg.Lang, s.tr.T), Cell: cell{Text: mny(rec, "amount_paid")}})
+		f, _ = o.Field("balance")
+		v.Totals = append(v.Totals, fact{Label: f.Label(pg.Lang, s.tr.T), Cell: cell{Text: mny(rec, "balance")}})
+		pf, _ := orders.Payments.Field("method")
+		for _, m := range pf.Options {
+			v.Methods = append(v.Methods, optionView{Value: m.Value, Label: m.Label(pg.Lang)})
+		}
+		if err := list("payments", "invoice_id", "object.payments", "paid_on", "amount"); err != nil {
+			return nil, err
+		}
+	}
+	if v.CanEditLines && p.Can("products", auth.ActRead) {
+		pp, err := s.Records.List(ctx, p, "products", records.ListQuery{Filters: []records.Filter{{Field: "active", Op: records.OpEq, Value: "true"}}, Sort: "name", Limit: records.MaxLimit})
+		if err == nil {
+			for _, x := range pp.Records {
+				lbl := str(x, "name")
+				if sku := str(x, "sku"); sku != "" {
+					lbl = sku + " · " + lbl
+				}
+				v.Products = append(v.Products, optionView{Value: x.ID, Label: lbl})
+			}
+		}
+	}
+	_ = fm
+	return v, nil
+}
+
+type overdueView struct {
+	Tabs []filterChip
+	Rows []salesLink
+}
+
+func (s *Server) overduePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	recs, err := s.Orders.Overdue(r.Context(), p, 0)
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(r, p, s.t(r, "orders.overdue.title"), orders.Section, nil)
+	fm := s.newFormatter(r, p, pg)
+	fields, err := s.Records.Fields(r.Context(), s.DB, p.WorkspaceID, orders.Invoices)
+	if err != nil {
+		return err
+	}
+	fm.prefetch(fields, recs)
+	v := &overdueView{Tabs: s.salesTabs(pg.Lang, p, "overdue")}
+	for _, x := range recs {
+		bal, _ := x.Values["balance"].(records.MoneyValue)
+		due, _ := x.Values["due_date"].(string)
+		acc, _ := x.Values["account_id"].(string)
+		lk := salesLink{Href: "/o/invoices/" + x.ID, Title: x.Title(orders.Invoices), Amount: web.FormatMoney(pg.Lang, bal.Amount, bal.Currency), Status: fm.title("accounts", acc)}
+		if t, err := time.Parse("2006-01-02", due); err == nil {
+			lk.Date = web.FormatDate(pg.Lang, t, time.UTC)
+		}
+		v.Rows = append(v.Rows, lk)
+	}
+	pg.Data = v
+	s.render.Page(w, r, http.StatusOK, "orders/overdue", pg)
+	return nil
+}
+
+// salesTabs links the sales lists and the overdue list.
+func (s *Server) salesTabs(lang string, p *auth.Principal, active string) []filterChip {
+	var tabs []filterChip
+	for _, name := range salesLists {
+		o, err := s.Records.Object(name)
+		if err != nil || !p.Can(name, auth.ActRead) {
+			continue
+		}
+		tabs = append(tabs, filterChip{Label: s.tr.T(lang, o.LabelKey), Href: "/o/" + name, Active: name == active})
+	}
+	if p.Can("invoices", auth.ActRead) {
+		tabs = append(tabs, filterChip{Label: s.tr.T(lang, "orders.overdue.title"), Href: "/sales/overdue", Active: active == "overdue"})
+	}
+	return tabs
+}
+
+// accountSales is the sales card of an account's 360 page.
+type accountSales struct {
+	Facts       []salesFact
+	Open        string
+	NewQuote    bool
+	Unconverted string // currencies left out of the totals for want of a rate
+}
+
+// salesFact is a figure in the workspace currency with, when the
+// account deals in other currencies, the amounts per currency.
+type salesFact struct {
+	Label, Total, Detail string
+}
+
+func (s *Server) accountSales(r *http.Request, p *auth.Principal, pg *web.Page, accountID string) (*accountSales, error) {
+	if !p.Can("invoices", auth.ActRead) && !p.Can("quotes", auth.ActRead) {
+		return nil, nil
+	}
+	f, err := s.Orders.AccountFacts(r.Context(), p, accountID)
+	if err != nil {
+		return nil, err
+	}
+	join := func(as []orders.Amount) string {
+		out := make([]string, len(as))
+		for i, a := range as {
+			out[i] = web.FormatMoney(pg.Lang, a.Amount, a.Currency)
+		}
+		return strings.Join(out, " · ")
+	}
+	fact := func(key, total string, per []orders.Amount) salesFact {
+		sf := salesFact{Label: s.tr.T(pg.Lang, key), Total: "—"}
+		if len(per) == 0 {
+			return sf
+		}
+		if f.Currency == "" {
+			sf.Total = join(per)
+			return sf
+		}
+		converted := false
+		for _, a := range per {
+			if !slices.Contains(f.Unconverted, a.Currency) {
+				converted = true
+			}
+		}
+		if !converted {
+			// Nothing could be converted: the amounts as they are, not a
+			// misleading zero.
+			sf.Total = join(per)
+			return sf
+		}
+		sf.Total = web.FormatMoney(pg.Lang, total, f.Currency)
+		if len(per) > 1 || per[0].Currency != f.Currency {
+			sf.Detail = join(per)
+		}
+		return sf
+	}
+	v := &accountSales{NewQuote: p.Can("quotes", auth.ActCreate),
+		Facts: []salesFact{
+			fact("orders.c360.revenue", f.RevenueTotal, f.Revenue),
+			fact("orders.c360.open_balance", f.OpenBalanceTotal, f.OpenBalance),
+			fact("orders.c360.overdue", f.OverdueTotal, f.Overdue),
+		},
+		Open:        web.FormatNumber(pg.Lang, itoa(f.OpenQuotes)) + " · " + web.FormatNumber(pg.Lang, itoa(f.OpenOrders)) + " · " + web.FormatNumber(pg.Lang, itoa(f.OpenInvoices)),
+		Unconverted: strings.Join(f.Unconverted, ", "),
+	}
+	return v, nil
+}
+
+// salesTimeline merges an account's sales records into its timeline
+// rows (newest first), keeping at most limit rows.
+func (s *Server) salesTimeline(r *http.Request, p *auth.Principal, pg *web.Page, accountID string, rows []timelineRow, times []time.Time, limit int) ([]timelineRow, error) {
+	events, err := s.Orders.Events(r.Context(), p, accountID, limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(events) == 0 {
+		return rows, nil
+	}
+	out := make([]timelineRow, 0, len(rows)+len(events))
+	i, j := 0, 0
+	for (i < len(rows) || j < len(events)) && (limit <= 0 || len(out) < limit) {
+		if j >= len(events) || (i < len(rows) && !times[i].Before(events[j].At)) {
+			out = append(out, rows[i])
+			i++
+			continue
+		}
+		e := events[j]
+		j++
+		o, _ := s.Records.Object(e.Object)
+		row := timelineRow{Kind: "sales", Type: e.Object, When: web.FormatDateTime(pg.Lang, e.At, pg.TZ), Href: "/o/" + e.Object + "/" + e.Record.ID,
+			TypeLabel: s.tr.T(pg.Lang, "orders.field."+strings.TrimSuffix(e.Object, "s")), Subject: e.Record.Title(o)}
+		if n, _ := e.Record.Values["name"].(string); n != "" && n != row.Subject {
+			row.Subject += " · " + n
+		}
+		for _, k := range []string{"status", "fulfilment", "method"} {
+			if f, ok := o.Field(k); ok {
+				if val, _ := e.Record.Values[k].(string); val != "" {
+					if opt, ok := f.Option(val); ok {
+						row.Meta = append(row.Meta, opt.Label(pg.Lang))
+					}
+				}
+			}
+		}
+		for _, k := range []string{"grand_total", "amount", "value"} {
+			if m, ok := e.Record.Values[k].(records.MoneyValue); ok && m.Currency != "" {
+				row.Meta = append(row.Meta, web.FormatMoney(pg.Lang, m.Amount, m.Currency))
+			}
+		}
+		if tn, _ := e.Record.Values["tracking_number"].(string); tn != "" {
+			row.Meta = append(row.Meta, tn)
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
