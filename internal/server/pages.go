@@ -45,6 +45,7 @@ func (s *Server) registerPages() error {
 	s.registerRecordPages()
 	s.registerCustomerPages()
 	s.registerSettingsPages()
+	s.registerRatePages()
 	s.registerImportPages()
 	s.registerPrivacyPages()
 	s.registerModulePages()

@@ -31,6 +31,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/files"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/search"
@@ -57,6 +58,7 @@ type Server struct {
 	// Feature services.
 	Customers  *customers.Service
 	Activities *activities.Service
+	Money      *money.Service
 	Search     *search.Searcher
 	Files      *files.Service
 	Imports    *imports.Service
@@ -104,6 +106,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Records = records.New(d, now)
 	s.Customers = &customers.Service{DB: d, Records: s.Records, Now: now}
 	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
+	s.Money = &money.Service{DB: d, Now: now}
 	s.Search = &search.Searcher{DB: d, Sources: SearchSources}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
@@ -161,6 +164,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Records.RegisterAPI(s.API)
 	s.Customers.RegisterAPI(s.API)
 	s.Activities.RegisterAPI(s.API)
+	s.Money.RegisterAPI(s.API)
 	s.Search.RegisterAPI(s.API)
 	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
 	s.Imports.RegisterAPI(s.API)
