@@ -446,3 +446,10 @@ func (t *Total) Missing() map[string]string {
 	}
 	return out
 }
+
+// AddScaled adds another total in the same currency times num/den (a
+// total weighted by a probability in percent: num the percent, den 100).
+func (t *Total) AddScaled(o *Total, num, den int64) {
+	f := big.NewRat(num, den)
+	t.sum.Add(&t.sum, new(big.Rat).Mul(&o.sum, f))
+}

@@ -34,6 +34,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/tags"
 	"github.com/rapport-crm/rapport/internal/web"
@@ -59,6 +60,7 @@ type Server struct {
 	Customers  *customers.Service
 	Activities *activities.Service
 	Money      *money.Service
+	Sales      *sales.Service
 	Search     *search.Searcher
 	Files      *files.Service
 	Imports    *imports.Service
@@ -107,6 +109,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Customers = &customers.Service{DB: d, Records: s.Records, Now: now}
 	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
 	s.Money = &money.Service{DB: d, Now: now}
+	s.Sales = &sales.Service{DB: d, Records: s.Records, Money: s.Money, Customers: s.Customers, Now: now}
 	s.Search = &search.Searcher{DB: d, Sources: SearchSources}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
@@ -165,6 +168,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Customers.RegisterAPI(s.API)
 	s.Activities.RegisterAPI(s.API)
 	s.Money.RegisterAPI(s.API)
+	s.Sales.RegisterAPI(s.API)
 	s.Search.RegisterAPI(s.API)
 	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
 	s.Imports.RegisterAPI(s.API)
@@ -201,6 +205,7 @@ func (s *Server) RegisterObjects() {
 	s.Records.Register(tags.Object)
 	s.Customers.Register(s.Records)
 	s.Activities.Register(s.Records)
+	s.Sales.Register(s.Records)
 }
 
 // SearchSources are the objects the search box finds.
