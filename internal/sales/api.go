@@ -50,7 +50,7 @@ var cardSchema = api.Schema{"type": "object", "properties": api.Schema{"id": str
 var boardSchema = api.Schema{"type": "object", "properties": api.Schema{"pipeline": pipelineSchema, "currency": strS, "total": moneyS, "weighted": moneyS, "count": intS,
 	"columns": api.Schema{"type": "array", "items": api.Schema{"type": "object", "properties": api.Schema{"stage": stageSchema, "count": intS, "total": moneyS, "weighted": moneyS,
 		"unconverted": api.Schema{"type": "object", "additionalProperties": strS, "description": "amounts left out of the total for want of an exchange rate, per currency"},
-		"cards": api.Schema{"type": "array", "items": cardSchema}, "more": boolS}}}}}
+		"cards":       api.Schema{"type": "array", "items": cardSchema}, "more": boolS}}}}}
 
 var figuresSchema = api.Schema{"type": "object", "properties": api.Schema{"period": strS, "closed_won": moneyS, "commit": moneyS, "best_case": moneyS,
 	"pipeline": moneyS, "weighted": moneyS, "quota": moneyS, "attainment": api.Schema{"type": "string", "description": "closed won over quota, percent"},
@@ -137,8 +137,8 @@ func (s *Service) RegisterAPI(a *api.API) {
 	a.Handle(api.Op{Method: "POST", Path: "/api/v1/deals/{id}/move", ID: "move_deal", Tag: "deals", ETag: true,
 		Summary:     "Move a deal to another stage (the board's drop), with values for the fields the stage requires",
 		Description: "The stage's rules are checked: a missing required field is a 422 naming it (under body.values when the request gave it). Send If-Match with the card's ETag to refuse a move over someone else's change.",
-		Body: obj(api.Schema{"stage_id": strS, "values": api.Schema{"type": "object", "description": "deal fields to set with the move"}}, "stage_id"),
-		Response: api.Schema{"type": "object", "description": "the deal"},
+		Body:        obj(api.Schema{"stage_id": strS, "values": api.Schema{"type": "object", "description": "deal fields to set with the move"}}, "stage_id"),
+		Response:    api.Schema{"type": "object", "description": "the deal"},
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 			m, err := api.DecodeObject(w, r)
 			if err != nil {
@@ -170,7 +170,7 @@ func (s *Service) RegisterAPI(a *api.API) {
 			return s.writeRecord(w, r, p, "deals", rec)
 		}})
 	a.Handle(api.Op{Method: "GET", Path: "/api/v1/deals/{id}/stage_history", ID: "deal_stage_history", Tag: "deals",
-		Summary: "When the deal entered each stage and how long it stayed (seconds; up to now for the current stage)",
+		Summary:  "When the deal entered each stage and how long it stayed (seconds; up to now for the current stage)",
 		Response: listOf(api.Schema{"type": "object", "properties": api.Schema{"stage_id": strS, "stage_name": strS, "entered_at": strS, "left_at": strS, "entered_by": strS, "seconds": intS}}),
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 			h, err := s.StageHistory(r.Context(), p, api.PathID(r, "id"))
@@ -314,7 +314,7 @@ func (s *Service) RegisterAPI(a *api.API) {
 			return nil
 		}})
 	a.Handle(api.Op{Method: "PUT", Path: "/api/v1/quotas", ID: "set_quota", Tag: "forecast", Summary: "Set a user's quota for a month (admins); amount 0 removes it",
-		Body: obj(api.Schema{"user_id": strS, "month": api.Schema{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "amount": api.Schema{"type": "string"}}, "user_id", "month", "amount"),
+		Body:     obj(api.Schema{"user_id": strS, "month": api.Schema{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "amount": api.Schema{"type": "string"}}, "user_id", "month", "amount"),
 		Response: quotaSchema,
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 			var in QuotaInput
