@@ -249,3 +249,220 @@ func TestSalesScope(t *testing.T) {
 	}
 	other.Admin.Must(t, 404, "PATCH", "/api/v1/deals/"+missingID, map[string]any{"stage_id": pl.Stages[1].ID})
 }
+
+// TestLeadConversion converts a lead without duplicates (new account,
+// contact and deal) and one whose company and person already exist
+// (linked, not created again); the lead's activities follow, the lead
+// keeps its history and points at what it became.
+func TestLeadConversion(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	lead := c.Create(t, "leads", map[string]any{"given_name": "Ada", "family_name": "Lovelace", "company": "Analytical Engines", "email": "ada@engines.test",
+		"website": "https://engines.test", "industry": "technology", "country": "UK", "source": "web"})
+	if lead["status"] != "new" || lead["name"] != "Ada Lovelace" {
+		t.Fatalf("lead %v", lead)
+	}
+	act := c.Create(t, "activities", map[string]any{"type": "call", "subject": "First call", "lead_ids": []string{lead.ID()}})
+	var res struct {
+		AccountID      string `json:"account_id"`
+		AccountCreated bool   `json:"account_created"`
+		ContactID      string `json:"contact_id"`
+		ContactCreated bool   `json:"contact_created"`
+		DealID         string `json:"deal_id"`
+		Moved          int    `json:"activities_moved"`
+	}
+	c.Must(t, 200, "POST", "/api/v1/leads/"+lead.ID()+"/convert", map[string]any{"deal": map[string]any{"amount": "5000", "close_date": "2026-06-30"}}).JSON(t, &res)
+	if !res.AccountCreated || !res.ContactCreated || res.DealID == "" || res.Moved != 1 {
+		t.Fatalf("conversion %+v", res)
+	}
+	acc, con, deal := c.Get(t, "accounts", res.AccountID), c.Get(t, "contacts", res.ContactID), c.Get(t, "deals", res.DealID)
+	if acc["name"] != "Analytical Engines" || con["account_id"] != res.AccountID || con["email"] != "ada@engines.test" {
+		t.Fatalf("account %v contact %v", acc, con)
+	}
+	if deal["account_id"] != res.AccountID || deal["lead_id"] != lead.ID() || fmt.Sprint(deal["contact_ids"]) != "["+res.ContactID+"]" {
+		t.Fatalf("deal %v", deal)
+	}
+	converted := c.Get(t, "leads", lead.ID())
+	if converted["status"] != "converted" || converted["deal_id"] != res.DealID || converted["contact_id"] != res.ContactID || converted["converted_at"] == nil {
+		t.Fatalf("converted lead %v", converted)
+	}
+	if h := c.History(t, "leads", lead.ID()); len(h) < 2 {
+		t.Fatalf("lead history %+v", h)
+	}
+	a := c.Get(t, "activities", act.ID())
+	if fmt.Sprint(a["account_ids"]) != "["+res.AccountID+"]" || fmt.Sprint(a["contact_ids"]) != "["+res.ContactID+"]" || fmt.Sprint(a["deal_ids"]) != "["+res.DealID+"]" {
+		t.Fatalf("activity links %v", a)
+	}
+	var tl struct{ Data []struct{ Kind string } }
+	c.Must(t, 200, "GET", "/api/v1/contacts/"+res.ContactID+"/timeline?type=call", nil).JSON(t, &tl)
+	if len(tl.Data) != 1 {
+		t.Fatalf("contact timeline %+v", tl)
+	}
+	c.Must(t, 409, "POST", "/api/v1/leads/"+lead.ID()+"/convert", map[string]any{})
+	c.Must(t, 422, "PATCH", "/api/v1/leads/"+lead.ID(), map[string]any{"status": "new"})
+
+	// A second lead from the same company and person: the duplicate
+	// checker finds both, nothing new is created but the deal.
+	again := c.Create(t, "leads", map[string]any{"given_name": "Ada", "family_name": "Lovelace", "company": "Analytical Engines", "email": "ada@engines.test", "website": "https://engines.test"})
+	c.Must(t, 200, "POST", "/api/v1/leads/"+again.ID()+"/convert", map[string]any{}).JSON(t, &res)
+	if res.AccountCreated || res.ContactCreated || res.AccountID != acc.ID() || res.ContactID != con.ID() || res.DealID == "" {
+		t.Fatalf("conversion with duplicates %+v", res)
+	}
+	n, _ := c.ListAll(t, "/api/v1/accounts")
+	if len(n) != 1 {
+		t.Fatalf("%d accounts after converting a duplicate", len(n))
+	}
+	// Forcing new records, and without a deal.
+	third := c.Create(t, "leads", map[string]any{"given_name": "Ada", "family_name": "Lovelace", "company": "Analytical Engines"})
+	res.DealID = ""
+	c.Must(t, 200, "POST", "/api/v1/leads/"+third.ID()+"/convert", map[string]any{"new_account": true, "new_contact": true, "no_deal": true}).JSON(t, &res)
+	if !res.AccountCreated || !res.ContactCreated || res.DealID != "" {
+		t.Fatalf("forced conversion %+v", res)
+	}
+	// Disqualified leads need a reason and cannot be converted.
+	dq := c.Create(t, "leads", map[string]any{"company": "Nope Ltd"})
+	r := c.Must(t, 422, "PATCH", "/api/v1/leads/"+dq.ID(), map[string]any{"status": "disqualified"})
+	if !r.Problem(t).Names("body.disqualify_reason") {
+		t.Fatal("disqualifying without a reason")
+	}
+	c.Must(t, 200, "PATCH", "/api/v1/leads/"+dq.ID(), map[string]any{"status": "disqualified", "disqualify_reason": "no_budget"})
+	c.Must(t, 409, "POST", "/api/v1/leads/"+dq.ID()+"/convert", map[string]any{})
+	c.Must(t, 422, "POST", "/api/v1/leads", map[string]any{"status": "converted", "company": "Sneaky"})
+	// A rep who may not see the lead cannot convert it.
+	rep := e.WS.User(t, "sales")
+	rep.Must(t, 404, "POST", "/api/v1/leads/"+again.ID()+"/convert", map[string]any{})
+	ro := e.WS.User(t, "read_only")
+	mine := c.Create(t, "leads", map[string]any{"company": "Readable"})
+	ro.Must(t, 403, "POST", "/api/v1/leads/"+mine.ID()+"/convert", map[string]any{})
+}
+
+// TestLeadScoringAndAssignment: fit and engagement rules score leads
+// with their reasons; assignment rules route new leads to a user or
+// round-robin through a team.
+func TestLeadScoringAndAssignment(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	a, b := e.WS.User(t, "sales"), e.WS.User(t, "sales")
+	es := e.WS.User(t, "sales")
+	team := e.WS.Team(t, "Inside sales", a, b)
+	c.Must(t, 201, "POST", "/api/v1/lead_score_rules", map[string]any{"kind": "fit", "field": "industry", "operator": "eq", "value": "technology", "points": 20})
+	c.Must(t, 201, "POST", "/api/v1/lead_score_rules", map[string]any{"kind": "fit", "field": "email", "operator": "filled", "points": 5})
+	c.Must(t, 201, "POST", "/api/v1/lead_score_rules", map[string]any{"kind": "engagement", "field": "call", "points": 10})
+	c.Must(t, 422, "POST", "/api/v1/lead_score_rules", map[string]any{"kind": "fit", "field": "password", "operator": "eq", "value": "x", "points": 1})
+	c.Must(t, 201, "POST", "/api/v1/lead_assignment_rules", map[string]any{"field": "country", "value": "ES", "user_id": es.UserID})
+	c.Must(t, 201, "POST", "/api/v1/lead_assignment_rules", map[string]any{"team_id": team})
+	c.Must(t, 422, "POST", "/api/v1/lead_assignment_rules", map[string]any{"field": "country", "value": "ES"})
+
+	l1 := c.Create(t, "leads", map[string]any{"company": "Uno", "industry": "technology", "email": "x@uno.test", "country": "es"})
+	if fmt.Sprint(l1["score"]) != "25" || l1["owner_id"] != es.UserID {
+		t.Fatalf("lead 1 %v", l1)
+	}
+	if reasons, _ := l1["score_reasons"].(string); reasons == "" {
+		t.Fatal("no score reasons")
+	}
+	owners := []string{}
+	for _, n := range []string{"Dos", "Tres", "Cuatro"} {
+		l := c.Create(t, "leads", map[string]any{"company": n, "country": "FR"})
+		owners = append(owners, l["owner_id"].(string))
+	}
+	if owners[0] == owners[1] || owners[0] != owners[2] || (owners[0] != a.UserID && owners[0] != b.UserID) {
+		t.Fatalf("round-robin owners %v (team %s %s)", owners, a.UserID, b.UserID)
+	}
+	// A named owner is kept.
+	kept := c.Create(t, "leads", map[string]any{"company": "Cinco", "country": "ES", "owner_id": b.UserID})
+	if kept["owner_id"] != b.UserID {
+		t.Fatalf("named owner replaced: %v", kept["owner_id"])
+	}
+	// Engagement: two calls linked to the lead.
+	for i := 0; i < 2; i++ {
+		c.Create(t, "activities", map[string]any{"type": "call", "subject": "Call", "lead_ids": []string{l1.ID()}})
+	}
+	if got := c.Get(t, "leads", l1.ID()); fmt.Sprint(got["score"]) != "45" {
+		t.Fatalf("score after calls %v (%v)", got["score"], got["score_reasons"])
+	}
+	// Removing a rule rescores every lead.
+	var rules struct{ Data []struct{ ID, Kind string } }
+	c.Must(t, 200, "GET", "/api/v1/lead_score_rules", nil).JSON(t, &rules)
+	for _, r := range rules.Data {
+		if r.Kind == "engagement" {
+			c.Must(t, 204, "DELETE", "/api/v1/lead_score_rules/"+r.ID, nil)
+		}
+	}
+	if got := c.Get(t, "leads", l1.ID()); fmt.Sprint(got["score"]) != "25" {
+		t.Fatalf("score after removing the rule %v", got["score"])
+	}
+}
+
+// TestForecast: closed won, commit, best case, pipeline and weighted
+// pipeline per month and quarter, per owner and team, with quotas and
+// attainment, converting each deal with its own date's rate.
+func TestForecast(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	rep := e.WS.User(t, "sales")
+	team := e.WS.Team(t, "Field", rep)
+	pl := defaultPipeline(t, c)
+	won, lost := stageNamed(t, pl, "Closed won"), stageNamed(t, pl, "Closed lost")
+	c.Must(t, 201, "POST", "/api/v1/exchange_rates", map[string]any{"currency": "EUR", "date": "2026-01-01", "rate": "1.5"})
+	c.Must(t, 201, "POST", "/api/v1/exchange_rates", map[string]any{"currency": "EUR", "date": "2026-02-01", "rate": "2"})
+	mk := func(owner, stage, amount, cur, date, cat string, prob int) {
+		in := map[string]any{"name": "D", "owner_id": owner, "amount": map[string]any{"amount": amount, "currency": cur}, "close_date": date, "probability": prob, "forecast_category": cat}
+		if stage != "" {
+			in["stage_id"], in["loss_reason"] = stage, "price"
+		}
+		c.Create(t, "deals", in)
+	}
+	mk(rep.UserID, won.ID, "100", "EUR", "2026-01-10", "", 100) // 150 won Jan
+	mk(rep.UserID, "", "200", "USD", "2026-01-20", "commit", 80)
+	mk(rep.UserID, "", "100", "EUR", "2026-02-05", "best_case", 50) // 200
+	mk(rep.UserID, "", "1000", "USD", "2026-02-05", "omitted", 50)
+	mk(rep.UserID, lost.ID, "999", "USD", "2026-01-05", "", 0)
+	mk(c.UserID, "", "300", "USD", "2026-01-15", "pipeline", 10)
+	c.Must(t, 200, "PUT", "/api/v1/quotas", map[string]any{"user_id": rep.UserID, "month": "2026-01", "amount": "600"})
+	c.Must(t, 422, "PUT", "/api/v1/quotas", map[string]any{"user_id": rep.UserID, "month": "2026-13", "amount": "-1"})
+	type figs struct {
+		Period, ClosedWon, Commit, BestCase, Pipeline, Weighted, Quota, Attainment string
+	}
+	type fc struct {
+		Periods []string
+		Rows    []struct {
+			ID, Name string
+			Periods  []map[string]any
+		}
+		Totals []map[string]any
+	}
+	var f fc
+	c.Must(t, 200, "GET", "/api/v1/forecast?from=2026-01&periods=2", nil).JSON(t, &f)
+	jan, feb := f.Totals[0], f.Totals[1]
+	check := func(name string, got map[string]any, want map[string]string) {
+		t.Helper()
+		for k, v := range want {
+			if fmt.Sprint(got[k]) != v {
+				t.Errorf("%s %s = %v, want %s (%v)", name, k, got[k], v, got)
+			}
+		}
+	}
+	check("jan", jan, map[string]string{"closed_won": "150.00", "commit": "350.00", "best_case": "350.00", "pipeline": "500.00", "weighted": "190.00", "quota": "600.00", "attainment": "25.0"})
+	check("feb", feb, map[string]string{"closed_won": "0.00", "commit": "0.00", "best_case": "200.00", "pipeline": "200.00", "weighted": "100.00"})
+	if len(f.Rows) != 2 {
+		t.Fatalf("rows %+v", f.Rows)
+	}
+	var q fc
+	c.Must(t, 200, "GET", "/api/v1/forecast?period=quarter&from=2026-Q1&periods=1&group_by=team", nil).JSON(t, &q)
+	if q.Periods[0] != "2026-Q1" || len(q.Rows) != 2 {
+		t.Fatalf("quarter %+v", q)
+	}
+	for _, r := range q.Rows {
+		if r.ID == team {
+			check("team", r.Periods[0], map[string]string{"closed_won": "150.00", "best_case": "550.00", "quota": "600.00"})
+		}
+	}
+	check("quarter", q.Totals[0], map[string]string{"pipeline": "700.00", "weighted": "290.00"})
+	c.Must(t, 422, "GET", "/api/v1/forecast?period=week", nil)
+	c.Must(t, 422, "GET", "/api/v1/forecast?from=2026-Q9&period=quarter", nil)
+	var qs struct{ Data []map[string]any }
+	rep.Must(t, 200, "GET", "/api/v1/quotas?year=2026", nil).JSON(t, &qs)
+	if len(qs.Data) != 1 {
+		t.Fatalf("quotas %+v", qs)
+	}
+}
