@@ -599,3 +599,12 @@ func idString(v any) string {
 	}
 	return ""
 }
+
+// StageName returns the name of a stage of the caller's workspace.
+func (s *Service) StageName(ctx context.Context, p *auth.Principal, id string) (string, error) {
+	st, err := s.stageByID(ctx, s.DB, p.WorkspaceID, id)
+	if err != nil {
+		return "", err
+	}
+	return st.Name, nil
+}

@@ -208,7 +208,7 @@ func (s *Server) invitePage(w http.ResponseWriter, r *http.Request) {
 // registerModulePages mounts the sections whose modules come in later
 // releases, so navigation never leads to a dead link.
 func (s *Server) registerModulePages() {
-	for _, sec := range []string{"sales", "marketing", "service", "analytics"} {
+	for _, sec := range []string{"marketing", "service", "analytics"} {
 		s.Mux.Handle("GET /"+sec, s.page(func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 			pg := s.newPage(r, p, s.t(r, "nav."+sec), sec, sec)
 			s.render.Page(w, r, http.StatusOK, "modules/soon", pg)

@@ -46,6 +46,7 @@ func (s *Server) registerPages() error {
 	s.registerCustomerPages()
 	s.registerSettingsPages()
 	s.registerRatePages()
+	s.registerSalesPages()
 	s.registerImportPages()
 	s.registerPrivacyPages()
 	s.registerModulePages()
