@@ -167,8 +167,12 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, pipelineID strin
 	}
 	where, args := s.boardWhere(p, pl.ID, f)
 	d := s.DB.Dialect
-	q := "SELECT stage_id, amount_currency, COALESCE(probability, 0), " + money.RateSQL(d, "workspace_id", "amount_currency", "COALESCE(close_date, created_at)") +
-		", " + money.SumSQL(d, "amount_amount") + ", COUNT(*) FROM deals WHERE " + where + " GROUP BY 1, 2, 3, 4"
+	// Each deal's rate comes from joining the workspace's rate intervals
+	// (a handful of rows), not from a look-up per deal.
+	q := "SELECT stage_id, amount_currency, COALESCE(probability, 0), er_.rate, " + money.SumSQL(d, "amount_amount") + ", COUNT(*) FROM deals LEFT JOIN " +
+		money.RatesTableSQL(d) + " er_ ON " + money.RateJoinSQL(d, "er_", "amount_currency", "COALESCE(close_date, created_at)") +
+		" WHERE " + where + " GROUP BY 1, 2, 3, 4"
+	args = append([]any{p.WorkspaceID, p.WorkspaceID}, args...)
 	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("board totals: %w", err)
@@ -236,9 +240,12 @@ func (s *Service) fillCards(ctx context.Context, p *auth.Principal, b *Board, pi
 		if c.Count == 0 {
 			continue
 		}
+		// Cards by expected close date along the deals_board index (the
+		// read stops after the limit), then those without a date.
+		cols := "SELECT id, name, account_id, amount_amount, amount_currency, close_date, probability, owner_id, next_step, version FROM deals WHERE " + where + " AND stage_id = ?"
 		a := append(append([]any{}, args...), c.Stage.ID, f.Limit+1)
-		rows, err := s.DB.Query(ctx, "SELECT id, name, account_id, amount_amount, amount_currency, close_date, probability, owner_id, next_step, version FROM deals WHERE "+where+
-			" AND stage_id = ? ORDER BY CASE WHEN close_date IS NULL THEN 1 ELSE 0 END, close_date, id LIMIT ?", a...)
+		rows, err := s.DB.Query(ctx, "SELECT * FROM ("+cols+" AND close_date IS NOT NULL ORDER BY close_date, id LIMIT ?) AS dated UNION ALL SELECT * FROM ("+cols+" AND close_date IS NULL ORDER BY id LIMIT ?) AS undated",
+			append(a, a...)...)
 		if err != nil {
 			return fmt.Errorf("board cards: %w", err)
 		}

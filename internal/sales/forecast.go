@@ -219,9 +219,10 @@ func (s *Service) Forecast(ctx context.Context, p *auth.Principal, q ForecastQue
 		conds, args = append(conds, "pipeline_id = ?"), append(args, q.PipelineID)
 	}
 	d := s.DB.Dialect
-	sqlq := "SELECT owner_id, substr(CAST(close_date AS TEXT), 1, 7), status, COALESCE(forecast_category, 'pipeline'), COALESCE(probability, 0), amount_currency, " +
-		money.RateSQL(d, "workspace_id", "amount_currency", "close_date") + ", " + money.SumSQL(d, "amount_amount") + ", COUNT(*) FROM deals WHERE " +
-		strings.Join(conds, " AND ") + " GROUP BY 1, 2, 3, 4, 5, 6, 7"
+	sqlq := "SELECT owner_id, substr(CAST(close_date AS TEXT), 1, 7), status, COALESCE(forecast_category, 'pipeline'), COALESCE(probability, 0), amount_currency, er_.rate, " +
+		money.SumSQL(d, "amount_amount") + ", COUNT(*) FROM deals LEFT JOIN " + money.RatesTableSQL(d) + " er_ ON " + money.RateJoinSQL(d, "er_", "amount_currency", "close_date") +
+		" WHERE " + strings.Join(conds, " AND ") + " GROUP BY 1, 2, 3, 4, 5, 6, 7"
+	args = append([]any{p.WorkspaceID, p.WorkspaceID}, args...)
 	rs, err := s.DB.Query(ctx, sqlq, args...)
 	if err != nil {
 		return nil, fmt.Errorf("forecast: %w", err)

@@ -143,7 +143,10 @@ CREATE INDEX deals_by_name ON deals (workspace_id, lower(name), id) WHERE delete
 CREATE INDEX deals_by_account ON deals (workspace_id, account_id) WHERE account_id IS NOT NULL;
 -- a board column: its open deals by expected close date
 CREATE INDEX deals_board ON deals (workspace_id, stage_id, close_date, id) WHERE deleted_at IS NULL;
-CREATE INDEX deals_by_close ON deals (workspace_id, close_date, id) WHERE deleted_at IS NULL;
+-- a board's counts and totals, read from the index alone
+CREATE INDEX deals_totals ON deals (workspace_id, pipeline_id, stage_id, amount_currency, close_date, probability, amount_amount, status, closed_at, owner_id) WHERE deleted_at IS NULL;
+-- the forecast's months, read from the index alone
+CREATE INDEX deals_by_close ON deals (workspace_id, close_date, status, owner_id, forecast_category, probability, amount_currency, amount_amount, pipeline_id) WHERE deleted_at IS NULL;
 
 CREATE TABLE deal_contacts (
   workspace_id TEXT NOT NULL,
