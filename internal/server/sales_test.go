@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/server/servertest"
@@ -464,5 +465,54 @@ func TestForecast(t *testing.T) {
 	rep.Must(t, 200, "GET", "/api/v1/quotas?year=2026", nil).JSON(t, &qs)
 	if len(qs.Data) != 1 {
 		t.Fatalf("quotas %+v", qs)
+	}
+}
+
+// TestDealsOnTimeline: the stages an account's deals went through are
+// on the account's (and the deal contacts') timeline, in the caller's
+// deal scope.
+func TestDealsOnTimeline(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	pl := defaultPipeline(t, c)
+	acc := c.Create(t, "accounts", map[string]any{"name": "Timeline Co"})
+	con := c.Create(t, "contacts", map[string]any{"given_name": "Tim", "family_name": "Line", "account_id": acc.ID()})
+	d := c.Create(t, "deals", map[string]any{"name": "Timeline deal", "account_id": acc.ID(), "contact_ids": []string{con.ID()}, "amount": map[string]any{"amount": "99", "currency": "USD"}})
+	e.Clock.Advance(60e9)
+	c.Must(t, 200, "POST", "/api/v1/deals/"+d.ID()+"/move", map[string]any{"stage_id": stageNamed(t, pl, "Proposal").ID})
+	var tl struct {
+		Data []struct {
+			Kind  string
+			Event struct {
+				DealName  string `json:"deal_name"`
+				StageName string `json:"stage_name"`
+				First     bool
+			}
+		}
+	}
+	c.Must(t, 200, "GET", "/api/v1/accounts/"+acc.ID()+"/timeline?type=deal", nil).JSON(t, &tl)
+	if len(tl.Data) != 2 || tl.Data[0].Event.StageName != "Proposal" || tl.Data[1].Event.StageName != "Qualification" || !tl.Data[1].Event.First || tl.Data[0].Kind != "deal" {
+		t.Fatalf("account timeline %+v", tl.Data)
+	}
+	c.Must(t, 200, "GET", "/api/v1/contacts/"+con.ID()+"/timeline?type=deal", nil).JSON(t, &tl)
+	if len(tl.Data) != 2 {
+		t.Fatalf("contact timeline %+v", tl.Data)
+	}
+	c.Must(t, 200, "GET", "/api/v1/accounts/"+acc.ID()+"/timeline", nil).JSON(t, &tl)
+	if len(tl.Data) < 3 {
+		t.Fatalf("whole timeline %+v", tl.Data)
+	}
+	// A rep who may read the account (own scope on it through a custom
+	// role) but not the admin's deals sees no deal entries.
+	role := e.WS.Role(t, "Accounts only", map[string]any{"accounts": map[string]any{"read": true, "scope": "all"}, "deals": map[string]any{"read": true, "scope": "own"}})
+	rep := e.WS.User(t, role)
+	rep.Must(t, 200, "GET", "/api/v1/accounts/"+acc.ID()+"/timeline?type=deal", nil).JSON(t, &tl)
+	if len(tl.Data) != 0 {
+		t.Fatalf("a rep sees another's deals on the timeline: %+v", tl.Data)
+	}
+	b := e.Browser()
+	b.SignIn(t, "admin@acme.test", servertest.Password)
+	if body := string(b.Must(t, 200, "GET", "/o/accounts/"+acc.ID(), nil).Body); !strings.Contains(body, "Timeline deal") || !strings.Contains(body, "Entered Proposal") {
+		t.Fatal("the account's 360 page does not show the deal's stages")
 	}
 }

@@ -206,6 +206,7 @@ func (s *Server) RegisterObjects() {
 	s.Customers.Register(s.Records)
 	s.Activities.Register(s.Records)
 	s.Sales.Register(s.Records)
+	s.Activities.Sources = append(s.Activities.Sources, s.Sales.TimelineSource())
 }
 
 // SearchSources are the objects the search box finds.
