@@ -169,6 +169,38 @@ func (s *Service) RegisterAPI(a *api.API) {
 			}
 			return s.writeRecord(w, r, p, "deals", rec)
 		}})
+	dcSchema := api.Schema{"type": "object", "properties": api.Schema{"contact_id": strS, "name": strS, "role": strS}}
+	a.Handle(api.Op{Method: "GET", Path: "/api/v1/deals/{id}/contacts", ID: "deal_contacts", Tag: "deals",
+		Summary: "The deal's contacts (its contact_ids) with the role each plays", Response: listOf(dcSchema),
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			dcs, err := s.DealContacts(r.Context(), p, api.PathID(r, "id"))
+			if err != nil {
+				return err
+			}
+			if dcs == nil {
+				dcs = []DealContact{}
+			}
+			api.WriteJSON(w, http.StatusOK, map[string]any{"data": dcs})
+			return nil
+		}})
+	a.Handle(api.Op{Method: "PUT", Path: "/api/v1/deals/{id}/contacts/{contact_id}", ID: "set_deal_contact_role", Tag: "deals",
+		Summary: "Set the role a contact of the deal plays: decision_maker, influencer, user, billing, technical, other, or empty",
+		Body:    obj(api.Schema{"role": api.Schema{"type": "string", "enum": []string{"", "decision_maker", "influencer", "user", "billing", "technical", "other"}}}, "role"),
+		Response: dcSchema,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			var in struct {
+				Role string `json:"role"`
+			}
+			if err := api.Decode(w, r, &in); err != nil {
+				return err
+			}
+			dc, err := s.SetContactRole(r.Context(), p, api.PathID(r, "id"), api.PathID(r, "contact_id"), in.Role)
+			if err != nil {
+				return err
+			}
+			api.WriteJSON(w, http.StatusOK, dc)
+			return nil
+		}})
 	a.Handle(api.Op{Method: "GET", Path: "/api/v1/deals/{id}/stage_history", ID: "deal_stage_history", Tag: "deals",
 		Summary:  "When the deal entered each stage and how long it stayed (seconds; up to now for the current stage)",
 		Response: listOf(api.Schema{"type": "object", "properties": api.Schema{"stage_id": strS, "stage_name": strS, "entered_at": strS, "left_at": strS, "entered_by": strS, "seconds": intS}}),

@@ -516,3 +516,40 @@ func TestDealsOnTimeline(t *testing.T) {
 		t.Fatal("the account's 360 page does not show the deal's stages")
 	}
 }
+
+// TestDealContactRoles: a deal's contacts carry the role each plays.
+func TestDealContactRoles(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	a := c.Create(t, "contacts", map[string]any{"given_name": "Ann", "family_name": "Buyer"})
+	b := c.Create(t, "contacts", map[string]any{"given_name": "Bob", "family_name": "User"})
+	d := c.Create(t, "deals", map[string]any{"name": "Roles", "contact_ids": []string{a.ID(), b.ID()}})
+	c.Must(t, 200, "PUT", "/api/v1/deals/"+d.ID()+"/contacts/"+a.ID(), map[string]any{"role": "decision_maker"})
+	c.Must(t, 422, "PUT", "/api/v1/deals/"+d.ID()+"/contacts/"+b.ID(), map[string]any{"role": "boss"})
+	other := c.Create(t, "contacts", map[string]any{"given_name": "Not", "family_name": "Linked"})
+	c.Must(t, 404, "PUT", "/api/v1/deals/"+d.ID()+"/contacts/"+other.ID(), map[string]any{"role": "user"})
+	var out struct {
+		Data []struct {
+			ContactID string `json:"contact_id"`
+			Name      string
+			Role      string
+		}
+	}
+	c.Must(t, 200, "GET", "/api/v1/deals/"+d.ID()+"/contacts", nil).JSON(t, &out)
+	if len(out.Data) != 2 || out.Data[0].ContactID != a.ID() || out.Data[0].Role != "decision_maker" || out.Data[0].Name != "Ann Buyer" {
+		t.Fatalf("deal contacts %+v", out.Data)
+	}
+	rep := e.WS.User(t, "sales")
+	rep.Must(t, 404, "GET", "/api/v1/deals/"+d.ID()+"/contacts", nil)
+	rep.Must(t, 404, "PUT", "/api/v1/deals/"+d.ID()+"/contacts/"+a.ID(), map[string]any{"role": "user"})
+	br := e.Browser()
+	br.SignIn(t, "admin@acme.test", servertest.Password)
+	br.Must(t, 303, "POST", "/deals/"+d.ID()+"/contacts/"+b.ID(), "role=technical", "Content-Type", form)
+	if body := string(br.Must(t, 200, "GET", "/o/deals/"+d.ID(), nil).Body); !strings.Contains(body, `id="deal-contacts"`) {
+		t.Fatal("the deal page does not list its contacts with roles")
+	}
+	c.Must(t, 200, "GET", "/api/v1/deals/"+d.ID()+"/contacts", nil).JSON(t, &out)
+	if out.Data[0].Role != "decision_maker" || out.Data[1].Role != "technical" {
+		t.Fatalf("roles after the form %+v", out.Data)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/customers"
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/money"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -25,6 +26,10 @@ func (s *Server) registerSalesPages() {
 	m.Handle("GET /sales", http.RedirectHandler("/deals", http.StatusSeeOther))
 	m.Handle("GET /deals", s.page(s.boardPage))
 	m.Handle("POST /deals/{id}/move", s.page(s.moveDealPage))
+	m.Handle("POST /deals/{id}/contacts/{contact}", s.action(func(r *http.Request, p *auth.Principal) error {
+		_, err := s.Sales.SetContactRole(r.Context(), p, r.PathValue("id"), r.PathValue("contact"), r.PostFormValue("role"))
+		return err
+	}, "msg.saved", func(r *http.Request) string { return "/o/deals/" + r.PathValue("id") + "#deal-contacts" }))
 	m.Handle("GET /forecast", s.page(s.forecastPage))
 	m.Handle("GET /o/leads/{id}/convert", s.page(s.convertPage))
 	m.Handle("POST /o/leads/{id}/convert", s.page(s.convertPage))
@@ -451,6 +456,9 @@ func (s *Server) convertPage(w http.ResponseWriter, r *http.Request, p *auth.Pri
 
 // salesDetail is what the deal and lead pages show beside their fields.
 type salesDetail struct {
+	Contacts   []sales.DealContact
+	Roles      []optionView
+	CanEdit    bool
 	Stages     []*sales.Stage
 	StageID    string
 	History    []stageRow
@@ -476,6 +484,12 @@ func (s *Server) salesExtras(r *http.Request, p *auth.Principal, pg *web.Page, o
 		if pl, err := s.Sales.Pipeline(ctx, p, pid); err == nil {
 			d.Stages = pl.Stages
 			d.Board = "/deals?pipeline=" + pl.ID
+		}
+		d.CanEdit = p.Can("deals", auth.ActUpdate) && rec.DeletedAt == nil
+		d.Contacts, _ = s.Sales.DealContacts(ctx, p, rec.ID)
+		d.Roles = []optionView{{Value: "", Label: "—"}}
+		for _, o := range customers.ContactRoles {
+			d.Roles = append(d.Roles, optionView{Value: o.Value, Label: o.Label(pg.Lang)})
 		}
 		if hist, err := s.Sales.StageHistory(ctx, p, rec.ID); err == nil {
 			for i := len(hist) - 1; i >= 0; i-- {
