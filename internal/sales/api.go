@@ -184,8 +184,8 @@ func (s *Service) RegisterAPI(a *api.API) {
 			return nil
 		}})
 	a.Handle(api.Op{Method: "PUT", Path: "/api/v1/deals/{id}/contacts/{contact_id}", ID: "set_deal_contact_role", Tag: "deals",
-		Summary: "Set the role a contact of the deal plays: decision_maker, influencer, user, billing, technical, other, or empty",
-		Body:    obj(api.Schema{"role": api.Schema{"type": "string", "enum": []string{"", "decision_maker", "influencer", "user", "billing", "technical", "other"}}}, "role"),
+		Summary:  "Set the role a contact of the deal plays: decision_maker, influencer, user, billing, technical, other, or empty",
+		Body:     obj(api.Schema{"role": api.Schema{"type": "string", "enum": []string{"", "decision_maker", "influencer", "user", "billing", "technical", "other"}}}, "role"),
 		Response: dcSchema,
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 			var in struct {
