@@ -192,3 +192,43 @@ func TestLeadConvertPage(t *testing.T) {
 		t.Fatalf("%d accounts after converting into an existing one (%v)", n, err)
 	}
 }
+
+// TestSalesSettingsPages opens the sales settings pages and the forecast
+// in Spanish and Chinese at desktop and phone widths: nothing scrolls
+// sideways on a phone.
+func TestSalesSettingsPages(t *testing.T) {
+	for _, size := range [][2]int{{1280, 900}, {360, 740}} {
+		t.Run(fmt.Sprintf("%dpx", size[0]), func(t *testing.T) {
+			e := newEnv(t, size[0], size[1])
+			e.setupWorkspace()
+			p := e.admin()
+			ctx := context.Background()
+			pls, err := e.srv.Sales.Pipelines(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.srv.Money.SetRate(ctx, p, money.RateInput{Currency: "EUR", Date: "2026-01-01", Rate: "1.10"}); err != nil {
+				t.Fatal(err)
+			}
+			for _, lang := range []string{"es", "zh"} {
+				if _, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](`fetch("/lang",{method:"POST",body:new URLSearchParams({lang:"`+lang+`"})}).then(function(r){return r.ok})`, chromedp.EvalAwaitPromise)); err != nil {
+					t.Fatal(err)
+				}
+				for _, page := range []string{"/settings/pipelines/" + pls[0].ID, "/settings/leads", "/settings/quotas", "/settings/exchange_rates", "/forecast", "/deals"} {
+					e.loads(chromedp.Navigate(e.url + page))
+					if size[0] < 500 {
+						overflow, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+						if err != nil || overflow {
+							t.Errorf("%s (%s) scrolls sideways at %d px", page, lang, size[0])
+						}
+					}
+					name := strings.NewReplacer("/", "-", "?", "-").Replace(strings.Trim(page, "/"))
+					if len(name) > 40 {
+						name = name[:40]
+					}
+					e.screenshot(fmt.Sprintf("%s-%s-%d", name, lang, size[0]))
+				}
+			}
+		})
+	}
+}
