@@ -31,6 +31,7 @@ func (s *Service) Register(e *records.Engine) {
 			return s.enterStage(ctx, tx, p, r)
 		},
 	}
+	searchHooks(&d.Hooks, "deals")
 	e.Register(&d)
 	l := *Leads
 	l.Hooks = records.Hooks{
@@ -41,6 +42,7 @@ func (s *Service) Register(e *records.Engine) {
 			return s.beforeLead(ctx, tx, p, old, r)
 		},
 	}
+	searchHooks(&l.Hooks, "leads")
 	e.Register(&l)
 	if a, err := e.Object("activities"); err == nil {
 		s.chainActivityHooks(a)

@@ -805,7 +805,7 @@ func (s *Server) picker(fm *formatter, id, name, target string, multiple, requir
 		return nil
 	}
 	pv := &pickerView{ID: id, Name: name, Target: target, TitleField: o.TitleField, Multiple: multiple, Required: required,
-		Search: slices.ContainsFunc(SearchSources, func(src search.Source) bool { return src.Object == target })}
+		Search: slices.ContainsFunc(s.Search.Sources, func(src search.Source) bool { return src.Object == target })}
 	for _, x := range ids {
 		if x != "" {
 			pv.Picked = append(pv.Picked, optionView{Value: x, Label: fm.title(target, x), Selected: true})

@@ -553,3 +553,33 @@ func TestDealContactRoles(t *testing.T) {
 		t.Fatalf("roles after the form %+v", out.Data)
 	}
 }
+
+// TestSearchFindsLeadsAndDeals: the search box finds leads and deals, in
+// the caller's scope, and forgets a deal sent to the trash.
+func TestSearchFindsLeadsAndDeals(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	d := c.Create(t, "deals", map[string]any{"name": "Zeppelin fleet renewal"})
+	c.Create(t, "leads", map[string]any{"given_name": "Hugo", "family_name": "Eckener", "company": "Zeppelin Reederei"})
+	var out struct {
+		Data []struct{ Object, ID, Title string }
+	}
+	c.Must(t, 200, "GET", "/api/v1/search?q=zeppelin", nil).JSON(t, &out)
+	found := map[string]bool{}
+	for _, h := range out.Data {
+		found[h.Object] = true
+	}
+	if !found["deals"] || !found["leads"] {
+		t.Fatalf("search hits %+v", out.Data)
+	}
+	rep := e.WS.User(t, "sales")
+	rep.Must(t, 200, "GET", "/api/v1/search?q=zeppelin", nil).JSON(t, &out)
+	if len(out.Data) != 0 {
+		t.Fatalf("a rep finds others' records: %+v", out.Data)
+	}
+	c.Must(t, 204, "DELETE", "/api/v1/deals/"+d.ID(), nil)
+	c.Must(t, 200, "GET", "/api/v1/search?q=fleet", nil).JSON(t, &out)
+	if len(out.Data) != 0 {
+		t.Fatalf("a trashed deal is still found: %+v", out.Data)
+	}
+}

@@ -110,7 +110,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
 	s.Money = &money.Service{DB: d, Now: now}
 	s.Sales = &sales.Service{DB: d, Records: s.Records, Money: s.Money, Customers: s.Customers, Now: now}
-	s.Search = &search.Searcher{DB: d, Sources: SearchSources}
+	s.Search = &search.Searcher{DB: d, Sources: append(append([]search.Source{}, SearchSources...), sales.SearchSources...)}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
 		filesDir = filepath.Join(cfg.DataDir, "files")
