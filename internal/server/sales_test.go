@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"mime/multipart"
 	"strings"
 	"testing"
 
@@ -581,5 +584,37 @@ func TestSearchFindsLeadsAndDeals(t *testing.T) {
 	c.Must(t, 200, "GET", "/api/v1/search?q=fleet", nil).JSON(t, &out)
 	if len(out.Data) != 0 {
 		t.Fatalf("a trashed deal is still found: %+v", out.Data)
+	}
+}
+
+// TestImportLeads: leads come in by import like any record, scored and
+// assigned by the rules as they are created.
+func TestImportLeads(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	c.Must(t, 201, "POST", "/api/v1/lead_score_rules", map[string]any{"kind": "fit", "field": "source", "operator": "eq", "value": "event", "points": 15})
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("object", "leads")
+	mw.WriteField("start", "true")
+	fw, _ := mw.CreateFormFile("file", "leads.csv")
+	fw.Write([]byte("given_name,family_name,company,email,source\nMarie,Curie,Radium Institute,marie@radium.example,event\nPierre,Curie,,pierre@radium.example,web\n"))
+	mw.Close()
+	c.Must(t, 201, "POST", "/api/v1/imports", b.Bytes(), "Content-Type", mw.FormDataContentType())
+	if _, err := e.Server.Imports.RunPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Data []map[string]any
+	}
+	c.Must(t, 200, "GET", "/api/v1/leads?sort=name", nil).JSON(t, &out)
+	if len(out.Data) != 2 {
+		t.Fatalf("imported leads %+v", out.Data)
+	}
+	for _, l := range out.Data {
+		want := map[string]string{"Marie Curie": "15", "Pierre Curie": "0"}[fmt.Sprint(l["name"])]
+		if fmt.Sprint(l["score"]) != want || l["status"] != "new" {
+			t.Errorf("imported lead %v: score %v status %v", l["name"], l["score"], l["status"])
+		}
 	}
 }
