@@ -144,3 +144,39 @@ func BenchmarkBoard(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkForecast measures the forecast page over the same 10,000
+// deals (a year by month, per owner), beside the plain SQL floor (one
+// grouped sum of the year's deals per owner and month).
+//
+//	RAPPORT_TEST_DB=sqlite go test -run '^$' -bench BenchmarkForecast -benchtime 30x ./internal/server/
+func BenchmarkForecast(b *testing.B) {
+	e := servertest.New(b)
+	seedDeals(b, e, 10000)
+	ctx := context.Background()
+	page := e.Browser()
+	page.SignIn(b, "admin@acme.test", servertest.Password)
+	b.Run("page", func(b *testing.B) {
+		timed(b, func() {
+			if r := page.Do(b, http.MethodGet, "/forecast?from=2025-01&periods=12", nil); r.Status != 200 {
+				b.Fatalf("forecast page %d", r.Status)
+			}
+		})
+	})
+	b.Run("api", func(b *testing.B) {
+		timed(b, func() { e.WS.Admin.Must(b, 200, "GET", "/api/v1/forecast?from=2025-01&periods=12", nil) })
+	})
+	b.Run("floor-sql", func(b *testing.B) {
+		d := e.Server.DB
+		timed(b, func() {
+			rows, err := d.Query(ctx, "SELECT owner_id, substr(CAST(close_date AS TEXT), 1, 7), COUNT(*) FROM deals WHERE workspace_id = ? AND deleted_at IS NULL AND close_date >= ? AND close_date < ? GROUP BY 1, 2",
+				e.WS.ID, "2025-01-01", "2026-01-01")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+		})
+	})
+}
