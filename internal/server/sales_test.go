@@ -598,7 +598,7 @@ func TestImportLeads(t *testing.T) {
 	mw.WriteField("object", "leads")
 	mw.WriteField("start", "true")
 	fw, _ := mw.CreateFormFile("file", "leads.csv")
-	fw.Write([]byte("given_name,family_name,company,email,source\nMarie,Curie,Radium Institute,marie@radium.example,event\nPierre,Curie,,pierre@radium.example,web\n"))
+	fw.Write([]byte("First name,Last name,Company,Email,Lead Source\nMarie,Curie,Radium Institute,marie@radium.example,event\nPierre,Curie,,pierre@radium.example,web\n"))
 	mw.Close()
 	c.Must(t, 201, "POST", "/api/v1/imports", b.Bytes(), "Content-Type", mw.FormDataContentType())
 	if _, err := e.Server.Imports.RunPending(context.Background()); err != nil {
