@@ -140,6 +140,20 @@ func TestDealsBoard(t *testing.T) {
 			if rec, _ := e.srv.Records.Get(ctx, p, "deals", alpha, records.GetOptions{}); rec.Values["stage_id"] != st[0].ID {
 				t.Fatalf("alpha moved despite the rule: %v", rec.Values["stage_name"])
 			}
+			if !phone {
+				// The refused drop asks for the amount the stage needs;
+				// giving it moves the deal.
+				e.drag(card(alpha)+" .deal-card-account", col(st[2].ID)+" .board-col-head")
+				e.waitJS(`!!document.querySelector("#board-status form.board-fill input[name=amount]") && !document.querySelector("#board").hasAttribute("data-busy")`)
+				e.do(chromedp.SendKeys(chromedp.CSS(`#board-status input[name=amount]`), "250"))
+				shot("deals-board-fill")
+				e.do(chromedp.Click(chromedp.CSS(`#board-status form.board-fill button`)))
+				e.waitJS(`document.querySelector("#board-status").textContent.includes("moved") && !document.querySelector("#board").hasAttribute("data-busy")`)
+				rec, err := e.srv.Records.Get(ctx, p, "deals", alpha, records.GetOptions{})
+				if err != nil || rec.Values["stage_id"] != st[2].ID || rec.Values["amount"] != (records.MoneyValue{Amount: "250", Currency: "USD"}) {
+					t.Fatalf("alpha after filling in: %v %v (%v)", rec.Values["stage_name"], rec.Values["amount"], err)
+				}
+			}
 			// The deal's page: stage path and stage history.
 			e.loads(chromedp.Navigate(e.url + "/o/deals/" + beta))
 			e.waitJS(`!!document.querySelector("#stage-history")`)

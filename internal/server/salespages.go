@@ -72,6 +72,17 @@ type boardView struct {
 	CanMove   bool
 	Filtered  bool
 	Labels    map[string]string // deal field labels, for the board's messages
+	// Specs describe the deal fields a stage may require, so the board
+	// can ask for them when a drop needs them.
+	Specs map[string]fieldSpec
+}
+
+// fieldSpec is what the board's "fill in and move" form needs of a
+// field.
+type fieldSpec struct {
+	Type    string       `json:"type"`
+	Label   string       `json:"label"`
+	Options []optionView `json:"options,omitempty"`
 }
 
 func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -117,8 +128,18 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if o, err := s.Records.Object("deals"); err == nil {
 		if fields, err := s.Records.Fields(ctx, s.DB, p.WorkspaceID, o); err == nil {
 			lang := s.lang(r, p)
+			v.Specs = map[string]fieldSpec{}
 			for i := range fields {
-				v.Labels[fields[i].Name] = fields[i].Label(lang, s.tr.T)
+				f := &fields[i]
+				v.Labels[f.Name] = f.Label(lang, s.tr.T)
+				if f.ReadOnly || f.System {
+					continue
+				}
+				spec := fieldSpec{Type: string(f.Type), Label: v.Labels[f.Name]}
+				for _, o := range f.Options {
+					spec.Options = append(spec.Options, optionView{Value: o.Value, Label: o.Label(lang)})
+				}
+				v.Specs[f.Name] = spec
 			}
 		}
 	}

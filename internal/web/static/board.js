@@ -8,8 +8,79 @@
   var board = document.getElementById("board");
   if (!board) return;
   var status = document.getElementById("board-status");
-  var labels = {};
+  var labels = {}, specs = {};
   try { labels = JSON.parse(document.getElementById("deal-labels").textContent); } catch (e) {}
+  try { specs = JSON.parse(document.getElementById("deal-specs").textContent) || {}; } catch (e) {}
+
+  // fillForm asks, in the status bar, for the fields a stage needs, and
+  // moves the card with them. Fields the board cannot edit (references)
+  // are left to the deal's page.
+  function fillForm(card, stageID, fields) {
+    var fillable = fields.filter(function (n) {
+      var sp = specs[n];
+      return sp && ["text", "long_text", "money", "date", "select", "integer", "decimal", "percent", "url", "email"].indexOf(sp.type) >= 0;
+    });
+    if (fillable.length !== fields.length || !fillable.length) return;
+    var form = document.createElement("form");
+    form.className = "board-fill";
+    fillable.forEach(function (n) {
+      var sp = specs[n], label = document.createElement("label");
+      label.className = "board-fill-field";
+      var span = document.createElement("span");
+      span.textContent = sp.label;
+      label.appendChild(span);
+      var input;
+      if (sp.type === "select") {
+        input = document.createElement("select");
+        input.className = "select select-sm";
+        (sp.options || []).forEach(function (o) {
+          var opt = document.createElement("option");
+          opt.value = o.Value; opt.textContent = o.Label;
+          input.appendChild(opt);
+        });
+      } else {
+        input = document.createElement("input");
+        input.className = "input input-sm";
+        input.type = sp.type === "date" ? "date" : "text";
+        if (sp.type === "money" || sp.type === "decimal" || sp.type === "integer" || sp.type === "percent") input.inputMode = "decimal";
+      }
+      input.name = n;
+      input.required = true;
+      label.appendChild(input);
+      if (sp.type === "money") {
+        var cur = document.createElement("input");
+        cur.className = "input input-sm input-currency";
+        cur.name = n + "__currency";
+        cur.value = board.getAttribute("data-currency") || "";
+        cur.maxLength = 3;
+        cur.setAttribute("aria-label", sp.label);
+        label.appendChild(cur);
+      }
+      form.appendChild(label);
+    });
+    var ok = document.createElement("button");
+    ok.type = "submit"; ok.className = "btn btn-primary btn-sm";
+    ok.textContent = board.getAttribute("data-msg-fill");
+    form.appendChild(ok);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var values = {};
+      fillable.forEach(function (n) {
+        var v = form.elements[n].value.trim();
+        if (specs[n].type === "money") values[n] = { amount: v, currency: form.elements[n + "__currency"].value.trim() };
+        else if (specs[n].type === "integer") values[n] = v === "" ? null : Number(v);
+        else values[n] = v;
+      });
+      var col = card.closest(".board-col");
+      var origin = { list: card.parentNode, next: card.nextSibling, stage: col.getAttribute("data-stage") };
+      var target = board.querySelector('.board-col[data-stage="' + stageID + '"] .board-cards');
+      if (target) target.insertBefore(card, target.firstChild);
+      move(card, stageID, origin, values);
+    });
+    status.appendChild(form);
+    var first = form.querySelector("input, select");
+    if (first) first.focus();
+  }
 
   function say(msg, kind, href, hrefText) {
     status.hidden = false;
@@ -43,18 +114,18 @@
     if (busy > 0) board.setAttribute("data-busy", "1"); else board.removeAttribute("data-busy");
   }
 
-  function move(card, stageID, origin) {
+  function move(card, stageID, origin, values) {
     setBusy(1);
-    return doMove(card, stageID, origin).then(function () { setBusy(-1); }, function () { setBusy(-1); });
+    return doMove(card, stageID, origin, values).then(function () { setBusy(-1); }, function () { setBusy(-1); });
   }
 
-  function doMove(card, stageID, origin) {
+  function doMove(card, stageID, origin, values) {
     var id = card.getAttribute("data-id");
     card.classList.add("is-saving");
     return fetch("/api/v1/deals/" + id + "/move", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "If-Match": card.getAttribute("data-etag") },
-      body: JSON.stringify({ stage_id: stageID })
+      body: JSON.stringify(values ? { stage_id: stageID, values: values } : { stage_id: stageID })
     }).then(function (r) {
       if (r.ok) {
         say(board.getAttribute("data-msg-moved"), "success");
@@ -69,14 +140,15 @@
           say(board.getAttribute("data-msg-stale"), "warning");
           return refresh();
         }
-        var names = (p.errors || []).map(function (e) {
-          var n = (e.location || "").replace(/^body\.(values\.)?/, "");
-          return labels[n] || n;
+        var fields = (p.errors || []).map(function (e) {
+          return (e.location || "").replace(/^body\.(values\.)?/, "");
         }).filter(Boolean);
+        var names = fields.map(function (n) { return labels[n] || n; });
         if (r.status === 422 && names.length) {
           var to = board.querySelector('.board-col[data-stage="' + stageID + '"]');
           say(board.getAttribute("data-msg-needs").replace("{stage}", to ? to.getAttribute("data-stage-name") : "").replace("{fields}", names.join(", ")), "error",
             "/o/deals/" + id + "/edit", board.getAttribute("data-msg-edit") || "");
+          fillForm(card, stageID, fields);
         } else {
           say(p.detail || board.getAttribute("data-msg-failed"), "error");
         }
