@@ -3,6 +3,7 @@ package sales
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
@@ -285,7 +286,7 @@ func (s *Service) Move(ctx context.Context, p *auth.Principal, id, ifMatch strin
 	if e, ok := errs.As(err); ok {
 		// Field errors of the values are under body.values.
 		for i := range e.Fields {
-			if name, cut := cutPrefix(e.Fields[i].Location, "body."); cut && name != "stage_id" {
+			if name, cut := strings.CutPrefix(e.Fields[i].Location, "body."); cut && name != "stage_id" {
 				if _, given := in.Values[name]; given {
 					e.Fields[i].Location = "body.values." + name
 				}
@@ -293,11 +294,4 @@ func (s *Service) Move(ctx context.Context, p *auth.Principal, id, ifMatch strin
 		}
 	}
 	return r, err
-}
-
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):], true
-	}
-	return s, false
 }

@@ -763,7 +763,7 @@ func (s *Service) Convert(ctx context.Context, p *auth.Principal, id string, in 
 				name = company
 			}
 		}
-		dealIn := records.Input{"name": name, "contact_ids": []string{res.ContactID}, "lead_id": nil}
+		dealIn := records.Input{"name": name, "contact_ids": []string{res.ContactID}}
 		if res.AccountID != "" {
 			dealIn["account_id"] = res.AccountID
 		}
@@ -788,11 +788,11 @@ func (s *Service) Convert(ctx context.Context, p *auth.Principal, id string, in 
 		if owner != "" {
 			dealIn["owner_id"] = owner
 		}
-		delete(dealIn, "lead_id")
 		dl, err := s.Records.CreateTxOrigin(ctx, tx, p, deals, dealIn, origin)
 		if err != nil {
 			return nil, prefixed(err, "deal")
 		}
+		// lead_id is read-only to clients: the conversion sets it.
 		if _, err := tx.Exec(ctx, "UPDATE deals SET lead_id = ? WHERE workspace_id = ? AND id = ?", lead.ID, p.WorkspaceID, dl.ID); err != nil {
 			return nil, err
 		}

@@ -174,6 +174,15 @@ func TestBoardConvertsWithDatedRates(t *testing.T) {
 		{"currency": "GBP", "date": "2026-01-01", "rate": "1.25"},
 		{"currency": "GBP", "date": "2026-02-01", "rate": "1.30"},
 	}})
+	var conv struct{ Amount, Currency string }
+	c.Must(t, 200, "GET", "/api/v1/exchange_rates/convert?amount=100&currency=EUR&date=2026-01-20", nil).JSON(t, &conv)
+	if conv.Amount != "110.00" || conv.Currency != "USD" {
+		t.Fatalf("convert %+v", conv)
+	}
+	c.Must(t, 422, "GET", "/api/v1/exchange_rates/convert?amount=100&currency=EUR&date=2025-12-31", nil)
+	if p := c.Must(t, 422, "GET", "/api/v1/exchange_rates/convert?amount=x&currency=EU&date=soon", nil).Problem(t); !p.Names("query.amount") || !p.Names("query.currency") || !p.Names("query.date") {
+		t.Fatalf("convert problem %+v", p)
+	}
 	first := pl.Stages[0].ID
 	for _, d := range []struct{ amount, cur, date string }{
 		{"100", "EUR", "2026-01-15"}, // 110
