@@ -161,6 +161,11 @@ func TestDealsBoard(t *testing.T) {
 				t.Fatalf("stage history %q", h)
 			}
 			shot("deal-detail")
+			// The account's 360 page lists its deals and their stages on
+			// the timeline.
+			e.loads(chromedp.Navigate(e.url + "/o/accounts/" + acc.ID))
+			e.waitJS(`!!document.querySelector("#account-deals") && document.querySelector("#timeline").textContent.includes("Gamma support")`)
+			shot("account-deals")
 			// The forecast page with its chart.
 			e.loads(chromedp.Navigate(e.url + "/forecast?from=2026-01&periods=4"))
 			e.waitJS(`!!document.querySelector("#forecast-chart rect")`)

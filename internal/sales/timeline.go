@@ -103,3 +103,99 @@ func (s *Service) dealEntries(ctx context.Context, p *auth.Principal, object, id
 	}
 	return out, rows.Err()
 }
+
+// AccountDeals is what an account's page shows of its deals: the open
+// ones first, and the converted totals of the open and the won.
+type AccountDeals struct {
+	Currency string        `json:"currency"`
+	Open     string        `json:"open"`
+	Won      string        `json:"won"`
+	Count    int           `json:"count"`
+	Deals    []AccountDeal `json:"deals"`
+}
+
+// AccountDeal is one deal in an account's list.
+type AccountDeal struct {
+	ID        string              `json:"id"`
+	Name      string              `json:"name"`
+	StageName string              `json:"stage_name"`
+	Status    string              `json:"status"`
+	Amount    *records.MoneyValue `json:"amount,omitempty"`
+	CloseDate string              `json:"close_date,omitempty"`
+}
+
+// DealsOfAccount returns an account's deals in the caller's scope: up to
+// limit of them, open ones first by expected close date, and the
+// totals of all, each converted with the rate of its own date.
+func (s *Service) DealsOfAccount(ctx context.Context, p *auth.Principal, accountID string, limit int) (*AccountDeals, error) {
+	if !p.Can("deals", auth.ActRead) {
+		return nil, nil
+	}
+	base, err := s.Money.BaseCurrency(ctx, s.DB, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	out := &AccountDeals{Currency: base, Deals: []AccountDeal{}}
+	where := "workspace_id = ? AND account_id = ? AND deleted_at IS NULL"
+	args := []any{p.WorkspaceID, accountID}
+	if scope, sargs := records.ScopeSQL(p, "deals"); scope != "" {
+		where += " AND " + scope
+		args = append(args, sargs...)
+	}
+	d := s.DB.Dialect
+	rows, err := s.DB.Query(ctx, "SELECT status, amount_currency, er_.rate, "+money.SumSQL(d, "amount_amount")+", COUNT(*) FROM deals LEFT JOIN "+money.RatesTableSQL(d)+
+		" er_ ON "+money.RateJoinSQL(d, "er_", "amount_currency", "COALESCE(close_date, created_at)")+" WHERE "+where+" GROUP BY 1, 2, 3", append([]any{p.WorkspaceID, p.WorkspaceID}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("account deals: %w", err)
+	}
+	open, won := money.NewTotal(base), money.NewTotal(base)
+	for rows.Next() {
+		var status string
+		var cur, rate, sum sql.NullString
+		var n int
+		if err := rows.Scan(&status, &cur, &rate, &sum, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out.Count += n
+		if !cur.Valid || !sum.Valid {
+			continue
+		}
+		t := map[string]*money.Total{DealOpen: open, DealWon: won}[status]
+		if t != nil {
+			if err := t.Add(sum.String, cur.String, rate); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out.Open, out.Won = open.String(), won.String()
+	rows, err = s.DB.Query(ctx, "SELECT id, name, stage_name, status, amount_amount, amount_currency, close_date FROM deals WHERE "+where+
+		" ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, close_date, id LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("account deals: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, closeDate any
+		var c AccountDeal
+		var amount, cur sql.NullString
+		if err := rows.Scan(&id, &c.Name, &c.StageName, &c.Status, &amount, &cur, &closeDate); err != nil {
+			return nil, err
+		}
+		c.ID, c.CloseDate = idString(id), dayText(closeDate)
+		if amount.Valid && cur.Valid {
+			a := amount.String
+			if r, ok := money.ParseDecimal(a); ok {
+				a = money.Round(r, money.Decimals(cur.String))
+			}
+			c.Amount = &records.MoneyValue{Amount: a, Currency: cur.String}
+		}
+		out.Deals = append(out.Deals, c)
+	}
+	return out, rows.Err()
+}

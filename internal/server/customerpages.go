@@ -39,6 +39,7 @@ func (s *Server) registerCustomerPages() {
 
 // c360View is the customer 360 page's data beyond the generic detail.
 type c360View struct {
+	Deals       *sales.AccountDeals // an account's deals and their totals
 	Facts       []fact
 	Owner       string
 	Timeline    []timelineRow
@@ -241,6 +242,9 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 		if t, err := s.Customers.Tree(ctx, p, rec.ID); err == nil && (len(t.Children) > 0 || t.ID != rec.ID) {
 			v.Tree = t
 		}
+	}
+	if o.Name == "accounts" {
+		v.Deals, _ = s.Sales.DealsOfAccount(ctx, p, rec.ID, 8)
 	}
 	rels, _ := s.Customers.Relationships(ctx, p, o.Name, rec.ID)
 	for _, rl := range rels {

@@ -524,8 +524,12 @@ func TestDealsOnTimeline(t *testing.T) {
 	}
 	b := e.Browser()
 	b.SignIn(t, "admin@acme.test", servertest.Password)
-	if body := string(b.Must(t, 200, "GET", "/o/accounts/"+acc.ID(), nil).Body); !strings.Contains(body, "Timeline deal") || !strings.Contains(body, "Entered Proposal") {
+	body := string(b.Must(t, 200, "GET", "/o/accounts/"+acc.ID(), nil).Body)
+	if !strings.Contains(body, "Timeline deal") || !strings.Contains(body, "Entered Proposal") {
 		t.Fatal("the account's 360 page does not show the deal's stages")
+	}
+	if !strings.Contains(body, `id="account-deals"`) || !strings.Contains(body, "$99.00") {
+		t.Fatal("the account's 360 page has no deals card with the open total")
 	}
 }
 
