@@ -17,13 +17,14 @@ import (
 // operations.
 func (s *Service) RegisterAPI(a *api.API) {
 	entry := api.Schema{"type": "object", "properties": api.Schema{
-		"kind": api.Schema{"type": "string", "enum": []string{"activity", "change"}}, "at": api.Schema{"type": "string", "format": "date-time"},
-		"activity": api.Schema{"type": "object", "description": "the activity record (kind activity)"}, "change": api.Schema{"type": "object", "description": "the history entry (kind change)"}}}
+		"kind": api.Schema{"type": "string", "enum": []string{"activity", "change", "deal"}}, "at": api.Schema{"type": "string", "format": "date-time"},
+		"activity": api.Schema{"type": "object", "description": "the activity record (kind activity)"}, "change": api.Schema{"type": "object", "description": "the history entry (kind change)"},
+		"event": api.Schema{"type": "object", "description": "a deal entering a stage (kind deal): deal_id, deal_name, stage_name, status, amount"}}}
 	for _, object := range []string{"accounts", "contacts"} {
 		a.Handle(api.Op{Method: "GET", Path: "/api/v1/" + object + "/{id}/timeline", ID: "timeline_" + object, Tag: object,
 			Summary: "The record's timeline, newest first: activities linked to it and changes of its fields",
 			Params: []api.Param{
-				{Name: "type", In: "query", Description: "comma-separated: note, task, call, meeting, email, change"},
+				{Name: "type", In: "query", Description: "comma-separated: note, task, call, meeting, email, change, deal"},
 				{Name: "before", In: "query", Description: "only entries before this time (the at of the last entry of the previous page)"},
 				{Name: "limit", In: "query", Schema: api.Schema{"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}},
 			Response: api.Schema{"type": "object", "properties": api.Schema{"data": api.Schema{"type": "array", "items": entry}}},
@@ -64,6 +65,10 @@ func (s *Service) RegisterAPI(a *api.API) {
 					if e.Change != nil {
 						b.WriteString(`,"change":`)
 						b.Write(jsonOf(e.Change))
+					}
+					if e.Event != nil {
+						b.WriteString(`,"event":`)
+						b.Write(jsonOf(e.Event))
 					}
 					b.WriteByte('}')
 				}

@@ -67,6 +67,8 @@ var Object = &records.Object{
 		{Name: "occurred_at", Type: records.DateTime, Column: "occurred_at", LabelKey: "field.occurred_at", NotNull: true},
 		{Name: "account_ids", Type: records.RefList, LabelKey: "field.linked_accounts", Target: "accounts", Link: &records.Link{Table: "activity_links", From: "activity_id", To: "account_id"}},
 		{Name: "contact_ids", Type: records.RefList, LabelKey: "field.linked_contacts", Target: "contacts", Link: &records.Link{Table: "activity_links", From: "activity_id", To: "contact_id"}},
+		{Name: "lead_ids", Type: records.RefList, LabelKey: "field.linked_leads", Target: "leads", Link: &records.Link{Table: "activity_leads", From: "activity_id", To: "lead_id"}},
+		{Name: "deal_ids", Type: records.RefList, LabelKey: "field.linked_deals", Target: "deals", Link: &records.Link{Table: "activity_deals", From: "activity_id", To: "deal_id"}},
 		{Name: "due_at", Type: records.DateTime, Column: "due_at", LabelKey: "field.due_at"},
 		{Name: "priority", Type: records.Select, Column: "priority", LabelKey: "field.priority", Options: priorities},
 		{Name: "assignee_id", Type: records.User, Column: "assignee_id", LabelKey: "field.assignee"},

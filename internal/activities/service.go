@@ -19,6 +19,17 @@ type Service struct {
 	DB      *db.DB
 	Records *records.Engine
 	Now     func() time.Time
+	// Sources add entries of other modules to timelines (a deal's
+	// stages on its account's timeline), by kind.
+	Sources []TimelineSource
+}
+
+// TimelineSource gives a record's timeline the entries of another module:
+// Entries returns at most limit entries of Kind older than before (when
+// set), newest first, that the caller may read.
+type TimelineSource struct {
+	Kind    string
+	Entries func(ctx context.Context, p *auth.Principal, object, id string, before time.Time, limit int) ([]Entry, error)
 }
 
 // Register adds the activity object with this service's hooks.
@@ -148,10 +159,12 @@ func derived(r *records.Record) string {
 // Entry is one item of a record's timeline: an activity or a change of
 // the record's fields.
 type Entry struct {
-	Kind     string          `json:"kind"` // activity, change
+	Kind     string          `json:"kind"` // activity, change, or a source's kind
 	At       time.Time       `json:"at"`
 	Activity *records.Record `json:"-"`
 	Change   *records.Change `json:"change,omitempty"`
+	// Event is a source's entry, marshalled as JSON.
+	Event any `json:"event,omitempty"`
 }
 
 // TimelineQuery narrows a timeline.
@@ -186,16 +199,24 @@ func (s *Service) Timeline(ctx context.Context, p *auth.Principal, object, id st
 		}
 		return false
 	}
+	isSource := func(t string) bool {
+		for _, src := range s.Sources {
+			if src.Kind == t {
+				return true
+			}
+		}
+		return false
+	}
 	for _, t := range q.Types {
-		if t != "change" && !validType(t) {
-			return nil, nil, errs.Field("query.type", "must be note, task, call, meeting, email or change")
+		if t != "change" && !validType(t) && !isSource(t) {
+			return nil, nil, errs.Field("query.type", "must be note, task, call, meeting, email, change or deal")
 		}
 	}
 	var out []Entry
 	var fields []records.Field
 	var types []string
 	for _, t := range q.Types {
-		if t != "change" {
+		if t != "change" && !isSource(t) {
 			types = append(types, t)
 		}
 	}
@@ -237,6 +258,16 @@ func (s *Service) Timeline(ctx context.Context, p *auth.Principal, object, id st
 			}
 			out = append(out, Entry{Kind: "change", At: c.ChangedAt, Change: &c})
 		}
+	}
+	for _, src := range s.Sources {
+		if !want(src.Kind) {
+			continue
+		}
+		more, err := src.Entries(ctx, p, object, id, q.Before, limit)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, more...)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
 	if len(out) > limit {

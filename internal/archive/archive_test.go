@@ -97,7 +97,7 @@ func populate(t *testing.T, d *db.DB) *fixture {
 		t.Fatalf("demo: %v", err)
 	}
 	f.sales = ws.UserWithEmail(t, salesEmail, "sales")
-	ws.Team(t, "North", f.sales)
+	north := ws.Team(t, "North", f.sales)
 	tier := ws.CustomField(t, "contacts", "tier", "select", map[string]any{"options": []map[string]any{{"value": "gold", "labels": map[string]string{"en": "Gold"}}, {"value": "silver", "labels": map[string]string{"en": "Silver"}}}})
 	since := ws.CustomField(t, "contacts", "member_since", "date", nil)
 	vip := ws.CustomField(t, "contacts", "vip", "boolean", nil)
@@ -118,6 +118,16 @@ func populate(t *testing.T, d *db.DB) *fixture {
 	c.Create(t, "activities", map[string]any{"type": "task", "subject": "Call Ana back", "contact_ids": []string{ana.ID()}, "assignee_id": f.sales.UserID,
 		"due_at": e.Clock.Now().Add(time.Hour).Format(time.RFC3339), "remind_at": e.Clock.Now().Add(-time.Minute).Format(time.RFC3339)})
 	e.RunJob(t, "fire_reminders")
+	// Sales: a rate, lead rules, a lead (assigned round-robin) whose call
+	// follows it into the account, contact and deal it converts into, a
+	// quota.
+	c.Must(t, 201, "POST", "/api/v1/exchange_rates", map[string]any{"currency": "EUR", "date": "2025-01-01", "rate": "1.08"})
+	c.Must(t, 201, "POST", "/api/v1/lead_score_rules", map[string]any{"kind": "engagement", "field": "call", "points": 5})
+	c.Must(t, 201, "POST", "/api/v1/lead_assignment_rules", map[string]any{"team_id": north})
+	lead := c.Create(t, "leads", map[string]any{"given_name": "Luis", "family_name": "Lead", "company": "Lead Works", "email": "luis@leadworks.example"})
+	c.Create(t, "activities", map[string]any{"type": "call", "subject": "Intro call", "lead_ids": []string{lead.ID()}})
+	c.Must(t, 200, "POST", "/api/v1/leads/"+lead.ID()+"/convert", map[string]any{"deal": map[string]any{"amount": "5000.50", "currency": "EUR", "close_date": "2025-09-30"}})
+	c.Must(t, 200, "PUT", "/api/v1/quotas", map[string]any{"user_id": f.sales.UserID, "month": "2025-09", "amount": "20000"})
 	c.Must(t, 201, "POST", "/api/v1/views", map[string]any{"object": "contacts", "name": "Gold", "query": "filter[" + tier + "][eq]=gold", "shared": true})
 	// An attachment whose bytes are not text.
 	f.file = make([]byte, 3000)

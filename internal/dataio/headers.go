@@ -73,6 +73,7 @@ func MapHeaders(object string, headers []string) []string {
 const (
 	ObjectContacts = "contacts"
 	ObjectAccounts = "accounts"
+	ObjectLeads    = "leads"
 )
 
 func canonicalObject(object string) string {
@@ -81,6 +82,8 @@ func canonicalObject(object string) string {
 		return ObjectContacts
 	case "accounts", "account":
 		return ObjectAccounts
+	case "leads", "lead":
+		return ObjectLeads
 	}
 	return ""
 }
@@ -153,7 +156,35 @@ type synonyms struct {
 var headerDicts = map[string]map[string]headerMatch{
 	ObjectContacts: buildDict(contactSynonyms),
 	ObjectAccounts: buildDict(accountSynonyms),
+	ObjectLeads:    buildDict(leadSynonyms),
 }
+
+// leadSynonyms reuse the contact and account headers for the fields a
+// lead shares with them (a lead's company is an account's name).
+var leadSynonyms = func() []synonyms {
+	fromContact := map[string]string{"given_name": "given_name", "family_name": "family_name", "emails": "email", "phones": "phone", "job_title": "job_title", "city": "city", "country": "country"}
+	var out []synonyms
+	for _, s := range contactSynonyms {
+		if f, ok := fromContact[s.field]; ok {
+			s.field = f
+			out = append(out, s)
+		}
+	}
+	for _, s := range accountSynonyms {
+		switch {
+		case s.field == "name" && s.weight != weak:
+			s.field = "company"
+			out = append(out, s)
+		case s.field == "industry" || s.field == "website":
+			out = append(out, s)
+		}
+	}
+	return append(out,
+		synonyms{"source", normal, []string{"Source", "Lead Source", "Origen", "Origen del prospecto", "来源", "线索来源"}},
+		synonyms{"campaign", normal, []string{"Campaign", "Campaign Name", "Campaña", "营销活动"}},
+		synonyms{"status", normal, []string{"Status", "Lead Status", "Estado", "状态"}},
+	)
+}()
 
 // buildDict indexes synonym lists by HeaderKey. A key listed twice is a
 // mistake in the tables, caught when the package loads (and by the tests).

@@ -111,7 +111,7 @@ func proposeMapping(object, format string, header []string, ts []Target, labels 
 			known[i] = map[string]string{"uid": "external_id", "summary": "subject", "description": "body", "location": "location",
 				"start": "starts_at", "end": "ends_at", "attendees": TargetContactEmails}[h]
 		}
-	case object == "contacts" || object == "accounts":
+	case object == "contacts" || object == "accounts" || object == "leads":
 		known = dataio.MapHeaders(object, header)
 	default:
 		known = make([]string, len(header))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/auth"
@@ -124,14 +125,14 @@ func (s *Service) RegisterAPI(a *api.API) {
 			if !ValidCurrency(cur) {
 				fe = append(fe, errs.FieldError{Location: "query.currency", Message: "must be an ISO 4217 code like EUR"})
 			}
-			in := RateInput{Currency: "XXX", Date: date, Rate: "1"}
-			if in.Validate("") != nil {
+			day, derr := time.Parse("2006-01-02", date)
+			if derr != nil || day.Year() < 1900 {
 				fe = append(fe, errs.FieldError{Location: "query.date", Message: "must be a date like 2026-01-31"})
 			}
 			if len(fe) > 0 {
 				return errs.Fields(fe)
 			}
-			out, err := s.Convert(r.Context(), s.DB, p.WorkspaceID, amount, cur, in.Date)
+			out, err := s.Convert(r.Context(), s.DB, p.WorkspaceID, amount, cur, date)
 			if err != nil {
 				return err
 			}

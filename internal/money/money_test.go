@@ -159,6 +159,28 @@ func TestSumSQL(t *testing.T) {
 	if m := total.Missing(); len(m) != 1 || m["GBP"] != "7.00" {
 		t.Errorf("missing %v", m)
 	}
+	// The same total through the rates table joined in one pass.
+	jq := "SELECT a.currency, er_.rate, " + money.SumSQL(d.Dialect, "a.amount") + " FROM amounts_t a LEFT JOIN " + money.RatesTableSQL(d.Dialect) +
+		" er_ ON " + money.RateJoinSQL(d.Dialect, "er_", "a.currency", "a.day") + " WHERE a.workspace_id = ? GROUP BY 1, 2"
+	jr, err := d.Query(ctx, jq, p.WorkspaceID, p.WorkspaceID, p.WorkspaceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jr.Close()
+	joined := money.NewTotal("EUR")
+	for jr.Next() {
+		var cur, sum string
+		var rate sql.NullString
+		if err := jr.Scan(&cur, &rate, &sum); err != nil {
+			t.Fatal(err)
+		}
+		if err := joined.Add(sum, cur, rate); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if joined.Rat().Cmp(total.Rat()) != 0 || joined.Missing()["GBP"] != "7.00" {
+		t.Errorf("joined total %s (missing %v), want %s", joined.Rat().FloatString(3), joined.Missing(), total.Rat().FloatString(3))
+	}
 }
 
 func TestRateInput(t *testing.T) {

@@ -341,11 +341,12 @@ func SumSQL(d db.Dialect, amountExpr string) string {
 	if d == db.Postgres {
 		return "CAST(SUM(CAST(" + amountExpr + " AS NUMERIC)) AS TEXT)"
 	}
-	a := "CAST(" + amountExpr + " AS TEXT)"
-	dot := "instr(" + a + ", '.')"
-	sign := "(CASE WHEN substr(" + a + ", 1, 1) = '-' THEN -1 ELSE 1 END)"
-	whole := "CAST(CASE WHEN " + dot + " > 0 THEN substr(" + a + ", 1, " + dot + " - 1) ELSE " + a + " END AS INTEGER)"
-	frac := "(CASE WHEN " + dot + " > 0 THEN " + sign + " * CAST(substr(substr(" + a + ", " + dot + " + 1) || '000000000000', 1, 12) AS INTEGER) ELSE 0 END)"
+	// amountExpr holds canonical decimal text on SQLite ("-12.5"): the
+	// whole part is its integer cast, the fraction the 12 digits after
+	// the point, with the amount's sign.
+	a := amountExpr
+	whole := "CAST(" + a + " AS INTEGER)"
+	frac := "(CASE WHEN substr(" + a + ", 1, 1) = '-' THEN -1 ELSE 1 END) * CAST(substr(" + a + " || '000000000000', instr(" + a + " || '.', '.') + 1, 12) AS INTEGER)"
 	return "(CAST(SUM(" + whole + ") AS TEXT) || ':' || CAST(SUM(" + frac + ") AS TEXT))"
 }
 
@@ -445,4 +446,40 @@ func (t *Total) Missing() map[string]string {
 		out[c] = Format(m, c)
 	}
 	return out
+}
+
+// AddScaled adds another total in the same currency times num/den (a
+// total weighted by a probability in percent: num the percent, den 100).
+func (t *Total) AddScaled(o *Total, num, den int64) {
+	f := big.NewRat(num, den)
+	t.sum.Add(&t.sum, new(big.Rat).Mul(&o.sum, f))
+}
+
+// RatesTableSQL returns a derived table of the workspace's rates as
+// intervals — columns currency, day, until (the currency's next rate day,
+// NULL for the latest) and rate (text) — with the workspace currency at
+// rate 1 for all time. It holds two ? placeholders, both the workspace
+// id. Joined with RateJoinSQL it gives every row the rate of its date in
+// one pass, without a look-up per row: the fast way to total a large
+// table.
+func RatesTableSQL(d db.Dialect) string {
+	since := "'0001-01-01'"
+	if d == db.Postgres {
+		since = "DATE '0001-01-01'"
+	}
+	return "(SELECT x_.currency, x_.day, LEAD(x_.day) OVER (PARTITION BY x_.currency ORDER BY x_.day) AS until, CAST(x_.rate AS TEXT) AS rate" +
+		" FROM exchange_rates x_ JOIN workspaces w_ ON w_.id = x_.workspace_id WHERE x_.workspace_id = ? AND x_.currency <> w_.currency" +
+		" UNION ALL SELECT w_.currency, " + since + ", NULL, '1' FROM workspaces w_ WHERE w_.id = ?)"
+}
+
+// RateJoinSQL returns the condition that joins the rates table (as
+// alias) to a row's currency and date: LEFT JOIN RatesTableSQL(d) AS
+// alias ON RateJoinSQL(d, alias, currencyExpr, dateExpr). alias.rate is
+// then the rate of the row's date, NULL when none is known.
+func RateJoinSQL(d db.Dialect, alias, currencyExpr, dateExpr string) string {
+	day := "substr(" + dateExpr + ", 1, 10)"
+	if d == db.Postgres {
+		day = "CAST(" + dateExpr + " AS DATE)"
+	}
+	return alias + ".currency = " + currencyExpr + " AND " + alias + ".day <= " + day + " AND (" + alias + ".until IS NULL OR " + day + " < " + alias + ".until)"
 }

@@ -25,7 +25,10 @@ func (s *Server) ArchiveOptions() archive.Options {
 // Reindex rebuilds the search terms and duplicate keys of workspace ws
 // inside tx, for every object that has them.
 func (s *Server) Reindex(ctx context.Context, tx *db.Tx, ws string) error {
-	return s.Customers.Reindex(ctx, tx, ws)
+	if err := s.Customers.Reindex(ctx, tx, ws); err != nil {
+		return err
+	}
+	return s.Sales.Reindex(ctx, tx, ws)
 }
 
 // ExportWorkspace writes the whole workspace of p as an archive to w

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/files"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/web"
 )
@@ -38,6 +39,7 @@ func (s *Server) registerCustomerPages() {
 
 // c360View is the customer 360 page's data beyond the generic detail.
 type c360View struct {
+	Deals       *sales.AccountDeals // an account's deals and their totals
 	Facts       []fact
 	Owner       string
 	Timeline    []timelineRow
@@ -121,7 +123,7 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 		tq.Types = []string{v.Filter}
 	}
 	tq.Limit = 100
-	chips := append([]string{""}, "note", "task", "call", "meeting", "email", "change")
+	chips := append([]string{""}, "note", "task", "call", "meeting", "email", "deal", "change")
 	if o.Name == "accounts" {
 		chips = append(chips, "sales")
 	}
@@ -131,6 +133,8 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 			label = s.tr.T(pg.Lang, "orders.timeline.sales")
 		} else if c == "change" {
 			label = s.tr.T(pg.Lang, "c360.changes")
+		} else if c == "deal" {
+			label = s.tr.T(pg.Lang, "object.deals")
 		} else if c != "" {
 			o, _ := activities.Object.Field("type")
 			opt, _ := o.Option(c)
@@ -185,6 +189,18 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 					c := afm.cell(&afields[i], a.Values[k])
 					row.Meta = append(row.Meta, afields[i].Label(pg.Lang, s.tr.T)+": "+c.Text)
 				}
+			}
+		} else if ev, ok := e.Event.(*sales.DealEvent); ok {
+			row.Type, row.Subject, row.Href, row.Who = ev.Status, ev.DealName, "/o/deals/"+ev.DealID, ev.By
+			row.TypeLabel = s.tr.T(pg.Lang, "object.deal")
+			row.New = ev.StageName
+			if ev.First {
+				row.Meta = append(row.Meta, s.tr.T(pg.Lang, "sales.deal_created"))
+			} else {
+				row.Meta = append(row.Meta, s.tr.T(pg.Lang, "sales.deal_entered", "Stage", ev.StageName))
+			}
+			if ev.Amount != nil {
+				row.Meta = append(row.Meta, web.FormatMoney(pg.Lang, ev.Amount.Amount, ev.Amount.Currency))
 			}
 		} else if c := e.Change; c != nil {
 			row.Action, row.Origin, row.ChangeID = c.Action, c.Origin, c.ID
@@ -247,6 +263,9 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 		if t, err := s.Customers.Tree(ctx, p, rec.ID); err == nil && (len(t.Children) > 0 || t.ID != rec.ID) {
 			v.Tree = t
 		}
+	}
+	if o.Name == "accounts" {
+		v.Deals, _ = s.Sales.DealsOfAccount(ctx, p, rec.ID, 8)
 	}
 	rels, _ := s.Customers.Relationships(ctx, p, o.Name, rec.ID)
 	for _, rl := range rels {

@@ -129,10 +129,18 @@ func TestEveryOperationRefusesBadInput(t *testing.T) {
 		"accounts":      c.Create(t, "accounts", map[string]any{"name": "Victim Inc"}).ID(),
 		"contacts":      c.Create(t, "contacts", map[string]any{"given_name": "Vic", "family_name": "Tim"}).ID(),
 		"activities":    c.Create(t, "activities", map[string]any{"type": "note", "subject": "Victim"}).ID(),
+		"deals":         c.Create(t, "deals", map[string]any{"name": "Victim deal"}).ID(),
+		"leads":         c.Create(t, "leads", map[string]any{"company": "Victim lead"}).ID(),
 	}
 	for k, v := range salesVictims(t, c) {
 		ids[k] = v
 	}
+	var pls struct{ Data []struct{ ID string } }
+	c.Must(t, 200, "GET", "/api/v1/pipelines", nil).JSON(t, &pls)
+	ids["pipelines"] = pls.Data[0].ID
+	var rate struct{ ID string }
+	c.Must(t, 201, "POST", "/api/v1/exchange_rates", map[string]any{"currency": "EUR", "date": "2026-01-01", "rate": "1.1"}).JSON(t, &rate)
+	ids["exchange_rates"] = rate.ID
 	w.CustomField(t, "tags", "victim", "text", nil)
 	var cf struct{ Data []struct{ ID string } }
 	c.Must(t, 200, "GET", "/api/v1/custom_fields", nil).JSON(t, &cf)

@@ -66,7 +66,6 @@ type salesView struct {
 
 func (s *Server) registerOrderPages() {
 	m := s.Mux
-	m.Handle("GET /sales", http.RedirectHandler("/o/quotes", http.StatusSeeOther))
 	m.Handle("GET /sales/overdue", s.page(s.overduePage))
 	m.Handle("POST /sales/{object}/{id}/lines", s.page(s.addLinePage))
 	m.Handle("POST /sales/lines/{id}/delete", s.page(s.deleteLinePage))

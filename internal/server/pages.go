@@ -47,6 +47,7 @@ func (s *Server) registerPages() error {
 	s.registerSettingsPages()
 	s.registerAuditPages()
 	s.registerRatePages()
+	s.registerSalesPages()
 	s.registerImportPages()
 	s.registerPrivacyPages()
 	s.registerModulePages()

@@ -663,7 +663,8 @@ type detailView struct {
 	Deleted    bool
 	C360       *c360View
 	MergedInto string
-	Sales      *salesView // a sales document's lines, totals and actions
+	Sales      *salesView   // a sales document's lines, totals and actions
+	Deal       *salesDetail // a deal's stages, a lead's score and conversion
 }
 
 type historyRow struct {
@@ -704,6 +705,9 @@ func (s *Server) detailPage(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	for i := len(hist) - 1; i >= 0; i-- {
 		h := hist[i]
+		if o.Name == "deals" && (h.Field == "stage_id" || h.Field == "pipeline_id") {
+			continue // shown by name through stage_name
+		}
 		row := historyRow{When: web.FormatDateTime(page.Lang, h.ChangedAt, page.TZ), Who: fm.users[h.ChangedBy], Action: h.Action}
 		if h.Field != "" {
 			row.Field = h.Field
@@ -716,6 +720,8 @@ func (s *Server) detailPage(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 		dv.History = append(dv.History, row)
 	}
+	dv.Deal = s.salesExtras(r, p, page, o, rec)
+	dv.Fields, dv.Cells = s.salesCells(r, p, o, rec, fields, dv.Fields, dv.Cells)
 	page.Data = dv
 	w.Header().Set("ETag", rec.ETag())
 	if (o.Name == "contacts" || o.Name == "accounts") && rec.DeletedAt == nil {
@@ -809,7 +815,7 @@ func (s *Server) picker(fm *formatter, id, name, target string, multiple, requir
 		return nil
 	}
 	pv := &pickerView{ID: id, Name: name, Target: target, TitleField: o.TitleField, Multiple: multiple, Required: required,
-		Search: slices.ContainsFunc(SearchSources, func(src search.Source) bool { return src.Object == target })}
+		Search: slices.ContainsFunc(s.Search.Sources, func(src search.Source) bool { return src.Object == target })}
 	for _, x := range ids {
 		if x != "" {
 			pv.Picked = append(pv.Picked, optionView{Value: x, Label: fm.title(target, x), Selected: true})
@@ -916,6 +922,12 @@ render:
 			v = p.UserID
 		}
 		fillFormField(&ff, f, v, page.TZ)
+		if o.Name == "deals" && f.Name == "stage_id" {
+			// A deal's stage is chosen among the pipelines' stages.
+			ff.Type, ff.Choices = "select", s.stageChoices(r, p, ff.Value)
+			fv.Fields = append(fv.Fields, ff)
+			continue
+		}
 		switch f.Type {
 		case records.User:
 			for _, u := range users {

@@ -37,6 +37,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/orders"
 	"github.com/rapport-crm/rapport/internal/privacy"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/tags"
 	"github.com/rapport-crm/rapport/internal/web"
@@ -63,6 +64,7 @@ type Server struct {
 	Activities *activities.Service
 	Money      *money.Service
 	Orders     *orders.Service
+	Sales      *sales.Service
 	Search     *search.Searcher
 	Files      *files.Service
 	Imports    *imports.Service
@@ -125,7 +127,8 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
 	s.Money = &money.Service{DB: d, Now: now}
 	s.Orders = &orders.Service{DB: d, Records: s.Records, Now: now, Fonts: &orders.Fonts{CJKPath: cfg.PDFCJKFont}, Money: s.Money}
-	s.Search = &search.Searcher{DB: d, Sources: SearchSources}
+	s.Sales = &sales.Service{DB: d, Records: s.Records, Money: s.Money, Customers: s.Customers, Now: now}
+	s.Search = &search.Searcher{DB: d, Sources: append(append([]search.Source{}, SearchSources...), sales.SearchSources...)}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
 		filesDir = filepath.Join(cfg.DataDir, "files")
@@ -186,6 +189,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Activities.RegisterAPI(s.API)
 	s.Money.RegisterAPI(s.API)
 	s.Orders.RegisterAPI(s.API, func() orders.Translate { return s.tr.T })
+	s.Sales.RegisterAPI(s.API)
 	s.Search.RegisterAPI(s.API)
 	s.Files.RegisterAPI(s.API, []string{"accounts", "contacts", "activities"})
 	s.Imports.RegisterAPI(s.API)
@@ -225,6 +229,8 @@ func (s *Server) RegisterObjects() {
 	s.Customers.Register(s.Records)
 	s.Activities.Register(s.Records)
 	s.Orders.Register(s.Records)
+	s.Sales.Register(s.Records)
+	s.Activities.Sources = append(s.Activities.Sources, s.Sales.TimelineSource())
 }
 
 // SearchSources are the objects the search box finds.
