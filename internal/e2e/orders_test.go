@@ -149,7 +149,7 @@ func TestQuoteFlow(t *testing.T) {
 			shot("account-sales")
 			// The section's lists: the catalogue and the overdue invoices.
 			e.loads(chromedp.Navigate(e.url + "/sales"))
-			if e.location() != "/o/quotes" || !strings.Contains(e.text(".tabs"), "Products") && !strings.Contains(e.text(".tabs"), "Productos") {
+			if e.location() != "/deals" || !strings.Contains(e.text(".tabs"), "Products") && !strings.Contains(e.text(".tabs"), "Productos") {
 				t.Fatalf("/sales led to %s with tabs %q", e.location(), e.text(".tabs"))
 			}
 			e.loads(chromedp.Navigate(e.url + "/o/products"))

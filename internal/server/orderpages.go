@@ -449,9 +449,21 @@ func (s *Server) overduePage(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	return nil
 }
 
-// salesTabs links the sales lists and the overdue list.
+// salesTabs links the pages of the sales section: the deals board, the
+// lists of deals and leads, the forecast, the documents' lists and the
+// overdue invoices, those the caller may read.
 func (s *Server) salesTabs(lang string, p *auth.Principal, active string) []filterChip {
 	var tabs []filterChip
+	if p.Can("deals", auth.ActRead) {
+		tabs = append(tabs, filterChip{Label: s.tr.T(lang, "sales.tab_board"), Href: "/deals", Active: active == "board"},
+			filterChip{Label: s.tr.T(lang, "sales.tab_list"), Href: "/o/deals", Active: active == "deals"})
+	}
+	if p.Can("leads", auth.ActRead) {
+		tabs = append(tabs, filterChip{Label: s.tr.T(lang, "object.leads"), Href: "/o/leads", Active: active == "leads"})
+	}
+	if p.Can("deals", auth.ActRead) {
+		tabs = append(tabs, filterChip{Label: s.tr.T(lang, "sales.forecast"), Href: "/forecast", Active: active == "forecast"})
+	}
 	for _, name := range salesLists {
 		o, err := s.Records.Object(name)
 		if err != nil || !p.Can(name, auth.ActRead) {

@@ -52,16 +52,8 @@ func (s *Server) registerSalesPages() {
 	m.Handle("POST /settings/quotas", s.page(s.quotasPage))
 }
 
-// salesTab is one tab of the sales section.
-type salesTab struct {
-	Key, Href string
-}
-
-var salesTabs = []salesTab{{"board", "/deals"}, {"deals", "/o/deals"}, {"leads", "/o/leads"}, {"forecast", "/forecast"}}
-
 type boardView struct {
-	Tab       string
-	Tabs      []salesTab
+	Tabs      []filterChip
 	Board     *sales.Board
 	Pipelines []*sales.Pipeline
 	Filter    sales.BoardFilter
@@ -114,7 +106,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	v := &boardView{Tab: "board", Tabs: salesTabs, Board: b, Pipelines: pls, Filter: f, Stages: pl.Stages,
+	v := &boardView{Tabs: s.salesTabs(s.lang(r, p), p, "board"), Board: b, Pipelines: pls, Filter: f, Stages: pl.Stages,
 		CanCreate: p.Can("deals", auth.ActCreate), CanMove: p.Can("deals", auth.ActUpdate),
 		Filtered: f.OwnerID != "" || f.Q != "" || f.CloseFrom != "" || f.CloseTo != ""}
 	if users, err := s.Auth.ListUsers(ctx, p); err == nil {
@@ -208,8 +200,7 @@ func (s *Server) moveProblem(r *http.Request, p *auth.Principal, e *errs.Error) 
 }
 
 type forecastView struct {
-	Tab       string
-	Tabs      []salesTab
+	Tabs      []filterChip
 	F         *sales.Forecast
 	Q         sales.ForecastQuery
 	Pipelines []*sales.Pipeline
@@ -247,7 +238,7 @@ type chartLine struct {
 func (s *Server) forecastPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	ctx := r.Context()
 	q, err := sales.ForecastQueryFrom(r)
-	v := &forecastView{Tab: "forecast", Tabs: salesTabs, PeriodChoices: []int{1, 2, 3, 4, 6, 12}}
+	v := &forecastView{Tabs: s.salesTabs(s.lang(r, p), p, "forecast"), PeriodChoices: []int{1, 2, 3, 4, 6, 12}}
 	if err == nil {
 		v.F, err = s.Sales.Forecast(ctx, p, q)
 	}
