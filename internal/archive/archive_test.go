@@ -128,6 +128,31 @@ func populate(t *testing.T, d *db.DB) *fixture {
 	c.Create(t, "activities", map[string]any{"type": "call", "subject": "Intro call", "lead_ids": []string{lead.ID()}})
 	c.Must(t, 200, "POST", "/api/v1/leads/"+lead.ID()+"/convert", map[string]any{"deal": map[string]any{"amount": "5000.50", "currency": "EUR", "close_date": "2025-09-30"}})
 	c.Must(t, 200, "PUT", "/api/v1/quotas", map[string]any{"user_id": f.sales.UserID, "month": "2025-09", "amount": "20000"})
+	// The sales chain: a product in a price book, a quote with its lines
+	// accepted into an order, a partial shipment, the order's invoice
+	// partly paid, a contract.
+	eur := func(a string) map[string]any { return map[string]any{"amount": a, "currency": "EUR"} }
+	buyer := c.Create(t, "accounts", map[string]any{"name": "Chain Buyer SL"}).ID()
+	prod := c.Create(t, "products", map[string]any{"sku": "K-50", "name": "Barril 50 L", "unit": "uds", "tax_rate": "21", "list_price": eur("120")}).ID()
+	book := c.Create(t, "price_books", map[string]any{"name": "Partners EUR", "currency": "EUR"}).ID()
+	c.Create(t, "price_book_entries", map[string]any{"price_book_id": book, "product_id": prod, "unit_price": eur("110")})
+	q := c.Create(t, "quotes", map[string]any{"name": "Barrels", "account_id": buyer, "currency": "EUR", "price_book_id": book}).ID()
+	c.Create(t, "line_items", map[string]any{"quote_id": q, "product_id": prod, "quantity": "3"})
+	var ord struct{ ID string }
+	c.Must(t, 201, "POST", "/api/v1/quotes/"+q+"/accept", nil).JSON(t, &ord)
+	var lines struct{ Data []struct{ ID string } }
+	c.Must(t, 200, "GET", "/api/v1/line_items?filter[order_id][eq]="+ord.ID, nil).JSON(t, &lines)
+	if len(lines.Data) != 1 {
+		t.Fatalf("the order's lines: %+v", lines)
+	}
+	c.Must(t, 201, "POST", "/api/v1/orders/"+ord.ID+"/ship", map[string]any{"carrier": "DHL", "tracking_number": "JD0001", "shipped_on": "2025-06-02",
+		"items": []map[string]any{{"line_item_id": lines.Data[0].ID, "quantity": "1"}}})
+	var inv struct{ ID string }
+	c.Must(t, 201, "POST", "/api/v1/orders/"+ord.ID+"/invoice", nil).JSON(t, &inv)
+	c.Must(t, 200, "PATCH", "/api/v1/invoices/"+inv.ID, map[string]any{"status": "issued"})
+	c.Must(t, 201, "POST", "/api/v1/payments", map[string]any{"invoice_id": inv.ID, "amount": eur("100"), "method": "bank_transfer"})
+	c.Create(t, "contracts", map[string]any{"name": "Support 2025", "account_id": buyer, "start_date": "2025-01-01", "end_date": "2025-12-31",
+		"value": eur("3650"), "status": "active"})
 	c.Must(t, 201, "POST", "/api/v1/views", map[string]any{"object": "contacts", "name": "Gold", "query": "filter[" + tier + "][eq]=gold", "shared": true})
 	// An attachment whose bytes are not text.
 	f.file = make([]byte, 3000)
