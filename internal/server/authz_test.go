@@ -43,8 +43,10 @@ var matrixColumns = []string{"anon", "readOnly", "sales", "otherTeam", "otherAdm
 //
 // A new operation that is missing here fails TestAuthorizationMatrix;
 // RAPPORT_AUTHZ_PRINT=1 prints the verdicts observed, to review (not to
-// paste blindly) when adding one.
-var authzMatrix = map[string]string{
+// paste blindly) when adding one. The standard operations of the record
+// engine's sales objects come from their profile in matrixRecords; their
+// other operations are listed one by one.
+var authzMatrix = withRecordOps(matrixRecords, map[string]string{
 	// Record objects with owners (accounts, contacts, activities): the
 	// fixtures belong to the Sales user; Support (team scope) is in
 	// another team; Read-only reads all and writes nothing.
@@ -198,6 +200,114 @@ var authzMatrix = map[string]string{
 	"DELETE /api/v1/session":    "AAAAAA",
 	"POST /api/v1/session/totp": "UUUUUU", // no password step in this session
 	"POST /api/v1/setup":        "FFFFFF", // setup is done
+	// Sales: the documents belong to the Sales user (their standard
+	// operations are in matrixRecords); pipelines, scoring, assignment,
+	// quotas and exchange rates are settings: everyone reads them, admins
+	// change them.
+	"GET /api/v1/accounts/{id}/sales":              "UAAHHA",
+	"POST /api/v1/contracts/{id}/invoice":          "UFAHHA",
+	"GET /api/v1/invoices/overdue":                 "UAAAAA",
+	"GET /api/v1/invoices/{id}/pdf":                "UAAHHA",
+	"POST /api/v1/orders/{id}/invoice":             "UFAHHA",
+	"POST /api/v1/orders/{id}/ship":                "UFAHHA",
+	"POST /api/v1/quotes/{id}/accept":              "UFAHHA",
+	"GET /api/v1/quotes/{id}/pdf":                  "UAAHHA",
+	"POST /api/v1/quotes/{id}/revise":              "UFAHHA",
+	"GET /api/v1/deals/{id}/contacts":              "UAAHHA",
+	"PUT /api/v1/deals/{id}/contacts/{contact_id}": "UFAHHA",
+	"POST /api/v1/deals/{id}/move":                 "UFAHHA",
+	"GET /api/v1/deals/{id}/stage_history":         "UAAHHA",
+	"POST /api/v1/leads/{id}/convert":              "UFAHHA",
+	"GET /api/v1/lead_score_rules":                 "UAAAAA",
+	"POST /api/v1/lead_score_rules":                "UFFFAA",
+	"DELETE /api/v1/lead_score_rules/{id}":         "UFFFHA",
+	"GET /api/v1/lead_assignment_rules":            "UAAAAA",
+	"POST /api/v1/lead_assignment_rules":           "UFFFAA",
+	"DELETE /api/v1/lead_assignment_rules/{id}":    "UFFFHA",
+	"GET /api/v1/pipelines":                        "UAAAAA",
+	"POST /api/v1/pipelines":                       "UFFFAA",
+	"GET /api/v1/pipelines/{id}":                   "UAAAHA",
+	"PATCH /api/v1/pipelines/{id}":                 "UFFFHA",
+	"DELETE /api/v1/pipelines/{id}":                "UFFFHA",
+	"GET /api/v1/pipelines/{id}/board":             "UAAAHA", // the cards follow each caller's scope
+	"GET /api/v1/forecast":                         "UAAAAA",
+	"GET /api/v1/quotas":                           "UAAAAA",
+	"PUT /api/v1/quotas":                           "UFFFAA",
+	"GET /api/v1/exchange_rates":                   "UAAAAA",
+	"POST /api/v1/exchange_rates":                  "UFFFAA",
+	"GET /api/v1/exchange_rates/convert":           "UAAAAA",
+	"POST /api/v1/exchange_rates/import":           "UFFFAA",
+	"GET /api/v1/exchange_rates/{id}":              "UAAAHA",
+	"DELETE /api/v1/exchange_rates/{id}":           "UFFFHA",
+})
+
+// recordProfile is what each caller may do with an object the record
+// engine serves, per kind of operation, in matrixColumns order.
+type recordProfile struct {
+	list   string // list, count, export, trash
+	create string // create, batch, bulk
+	read   string // get, history
+	write  string // patch, revert
+	remove string // delete, restore
+}
+
+var (
+	// ownedRecord: the fixture belongs to the Sales user (own scope);
+	// Support (team scope) is in another team and never deletes;
+	// Read-only reads all and writes nothing.
+	ownedRecord = recordProfile{list: "UAAAAA", create: "UFAAAA", read: "UAAHHA", write: "UFAHHA", remove: "UFAFHA"}
+	// catalogueRecord: every role reads the catalogue; only managers and
+	// admins keep it.
+	catalogueRecord = recordProfile{list: "UAAAAA", create: "UFFFAA", read: "UAAAHA", write: "UFFFHA", remove: "UFFFHA"}
+)
+
+// matrixRecords are the record objects whose standard operations
+// withRecordOps adds to the matrix. Children (lines, shipments,
+// payments) follow the document they belong to, so they are owned too.
+var matrixRecords = map[string]recordProfile{
+	"leads":              ownedRecord,
+	"deals":              ownedRecord,
+	"quotes":             ownedRecord,
+	"line_items":         ownedRecord,
+	"orders":             ownedRecord,
+	"shipments":          ownedRecord,
+	"shipment_lines":     ownedRecord,
+	"contracts":          ownedRecord,
+	"invoices":           ownedRecord,
+	"payments":           ownedRecord,
+	"products":           catalogueRecord,
+	"price_books":        catalogueRecord,
+	"price_book_entries": catalogueRecord,
+}
+
+// withRecordOps adds to listed the standard record operations of each
+// object of profiles. An operation listed both ways is a mistake in the
+// table: it panics rather than let one line silently win.
+func withRecordOps(profiles map[string]recordProfile, listed map[string]string) map[string]string {
+	for object, p := range profiles {
+		base := "/api/v1/" + object
+		for key, want := range map[string]string{
+			"GET " + base:                    p.list,
+			"GET " + base + "/count":         p.list,
+			"GET " + base + "/export":        p.list,
+			"GET " + base + "/trash":         p.list,
+			"POST " + base:                   p.create,
+			"POST " + base + "/batch":        p.create,
+			"POST " + base + "/bulk":         p.create,
+			"GET " + base + "/{id}":          p.read,
+			"GET " + base + "/{id}/history":  p.read,
+			"PATCH " + base + "/{id}":        p.write,
+			"POST " + base + "/{id}/revert":  p.write,
+			"DELETE " + base + "/{id}":       p.remove,
+			"POST " + base + "/{id}/restore": p.remove,
+		} {
+			if _, dup := listed[key]; dup {
+				panic("authzMatrix lists " + key + ", which matrixRecords makes too")
+			}
+			listed[key] = want
+		}
+	}
+	return listed
 }
 
 // TestAuthorizationMatrix calls every operation of the OpenAPI document
@@ -229,6 +339,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// the Sales user and the admin (the first restore takes its record
 	// out of the trash).
 	trashed := map[string]map[string]string{}
+	// Settings rows an allowed delete removes (a scoring rule, an
+	// assignment rule, an exchange rate): the admin's, one per caller
+	// as perCaller below holds them.
+	perCallerRules := map[string]map[string]string{"sales": {}, "admin": {}}
 	for _, who := range []string{"sales", "admin"} {
 		trashed[who] = map[string]string{}
 		for object, fields := range map[string]map[string]any{
@@ -247,6 +361,47 @@ func TestAuthorizationMatrix(t *testing.T) {
 	admin.Create(t, "accounts", map[string]any{"name": adminMark + " Holdings"})
 	admin.Create(t, "contacts", map[string]any{"given_name": adminMark, "family_name": "Boss"})
 	tag := admin.CreateTag(t, "Shared tag")
+
+	// Sales: scoring and assignment rules first (a new rule rescores the
+	// leads; this one assigns none of the fixtures), the catalogue by the
+	// admin, the documents by the Sales user on its account.
+	for _, who := range []string{"sales", "admin"} {
+		var rule struct{ ID string }
+		admin.Must(t, 201, "POST", "/api/v1/lead_score_rules", map[string]any{"kind": "fit", "field": "company", "operator": "filled", "points": 5}).JSON(t, &rule)
+		perCallerRules[who]["lead_score_rules"] = rule.ID
+		admin.Must(t, 201, "POST", "/api/v1/lead_assignment_rules", map[string]any{"field": "country", "value": "Nowhere " + who, "user_id": sales.UserID}).JSON(t, &rule)
+		perCallerRules[who]["lead_assignment_rules"] = rule.ID
+		admin.Must(t, 201, "POST", "/api/v1/exchange_rates", map[string]any{"currency": "EUR", "date": "2026-01-0" + map[string]string{"sales": "1", "admin": "2"}[who], "rate": "1.1"}).JSON(t, &rule)
+		perCallerRules[who]["exchange_rates"] = rule.ID
+	}
+	// The other workspace has its own rate for converting.
+	beta.Admin.Must(t, 201, "POST", "/api/v1/exchange_rates", map[string]any{"currency": "EUR", "date": "2026-01-01", "rate": "1.3"})
+	const catalogueMark = "Xkcatalog"
+	docs := salesDocs(t, admin, sales, acct.ID(), contact.ID(), salesMark, catalogueMark, "SHARED")
+	var pls struct{ Data []struct{ ID string } }
+	admin.Must(t, 200, "GET", "/api/v1/pipelines", nil).JSON(t, &pls)
+	docs["pipelines"] = pls.Data[0].ID
+	// The admin's own documents, which the Sales user must not see.
+	adminAcct := admin.Create(t, "accounts", map[string]any{"name": adminMark + " Buyer"}).ID()
+	admin.Create(t, "deals", map[string]any{"name": adminMark + " deal", "account_id": adminAcct, "amount": eur("700")})
+	admin.Create(t, "leads", map[string]any{"company": adminMark + " Lead Co"})
+	admin.Create(t, "quotes", map[string]any{"name": adminMark + " quote", "account_id": adminAcct, "currency": "EUR"})
+	admin.Create(t, "contracts", map[string]any{"name": adminMark + " contract", "account_id": adminAcct, "start_date": "2026-01-01"})
+	// Sales documents in the trash, one set per caller that restores, as
+	// for the objects above: children first, so each is trashed itself.
+	for _, who := range []string{"sales", "admin"} {
+		gone := salesDocs(t, admin, sales, acct.ID(), contact.ID(), salesMark+" gone", catalogueMark+" gone", "GONE-"+who)
+		// An issued invoice is voided, never deleted: trash a draft.
+		gone["invoices"] = sales.Create(t, "invoices", map[string]any{"account_id": acct.ID(), "currency": "EUR"}).ID()
+		for _, object := range []string{"payments", "shipment_lines", "shipments", "line_items", "invoices", "orders", "quotes", "contracts", "deals", "leads"} {
+			sales.Must(t, 204, "DELETE", "/api/v1/"+object+"/"+gone[object], nil)
+			trashed[who][object] = gone[object]
+		}
+		for _, object := range []string{"price_book_entries", "products", "price_books"} {
+			admin.Must(t, 204, "DELETE", "/api/v1/"+object+"/"+gone[object], nil)
+			trashed[who][object] = gone[object]
+		}
+	}
 
 	// Second-level things an allowed caller removes: one each for the
 	// Sales user and the admin, so the second finds its own.
@@ -269,6 +424,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		perCaller[who]["view"] = v.ID
 		sales.Must(t, 201, "POST", "/api/v1/import-templates", map[string]any{"name": "Tpl " + who, "object": "contacts", "mapping": []map[string]string{{"column": "Name", "field": "full_name"}}}).JSON(t, &v)
 		perCaller[who]["template"] = v.ID
+		// What converting a lead or revising a quote uses up.
+		perCaller[who]["leads"] = sales.Create(t, "leads", map[string]any{"given_name": salesMark, "family_name": "Convert " + who, "company": salesMark + " Convert " + who}).ID()
+		perCaller[who]["quotes"] = sales.Create(t, "quotes", map[string]any{"name": salesMark + " revise " + who, "account_id": acct.ID(), "currency": "EUR"}).ID()
+		for k, v := range perCallerRules[who] {
+			perCaller[who][k] = v
+		}
 	}
 	shared := map[string]string{
 		"accounts":      acct.ID(),
@@ -282,10 +443,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"imports":       importDraft(t, sales),
 		"notifications": missingID,
 	}
+	for k, v := range docs {
+		shared[k] = v
+	}
 	w.CustomField(t, "accounts", "victim", "text", nil)
 	var cf struct{ Data []struct{ ID string } }
 	admin.Must(t, 200, "GET", "/api/v1/custom_fields", nil).JSON(t, &cf)
 	shared["custom_fields"] = cf.Data[0].ID
+
+	// trashedFor is the trashed record of object a caller restores: its
+	// own, or the admin's for the callers refused.
+	trashedFor := func(who, object string) string {
+		if trashed[who] != nil {
+			return trashed[who][object]
+		}
+		return trashed["admin"][object]
+	}
 
 	// pathFor fills a path's parameters for a caller: the shared fixture,
 	// or the caller's own for things an allowed call removes (the refused
@@ -309,20 +482,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 					parts[i] = own["view"]
 				case "import-templates":
 					parts[i] = own["template"]
+				case "lead_score_rules", "lead_assignment_rules", "exchange_rates":
+					parts[i] = own[res]
+				case "leads", "quotes":
+					parts[i] = shared[res]
+					if len(parts) > i+1 && (parts[i+1] == "convert" || parts[i+1] == "revise") {
+						parts[i] = own[res]
+					} else if len(parts) > i+1 && parts[i+1] == "restore" {
+						parts[i] = trashedFor(who, res)
+					}
 				default:
 					parts[i] = shared[res]
 					if len(parts) > i+1 && parts[i+1] == "restore" {
-						if trashed[who] != nil {
-							parts[i] = trashed[who][res]
-						} else {
-							parts[i] = trashed["admin"][res]
-						}
+						parts[i] = trashedFor(who, res)
 					}
 				}
 			case "{rel_id}":
 				parts[i] = own[strings.TrimSuffix(res, "s")+"_rel"]
 			case "{account_id}":
 				parts[i] = own["account_id"]
+			case "{contact_id}":
+				parts[i] = contact.ID() // the shared deal's contact
 			}
 			if strings.HasPrefix(parts[i], "{") || parts[i] == "" {
 				t.Fatalf("%s: no fixture for %s", tmpl, p)
@@ -336,10 +516,34 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, id := range []string{acct.ID(), contact.ID(), activity.ID(), tag.ID(), sales.UserID, admin.UserID, w.ID} {
 		acmeIDs = append(acmeIDs, id)
 	}
+	for _, id := range docs {
+		acmeIDs = append(acmeIDs, id)
+	}
 	forbidden := map[string][]string{
-		"otherAdmin": append([]string{salesMark, adminMark, "acme.test", "Shared tag"}, acmeIDs...),
+		"otherAdmin": append([]string{salesMark, adminMark, catalogueMark, "acme.test", "Shared tag"}, acmeIDs...),
 		"otherTeam":  {salesMark, adminMark},
 		"sales":      {adminMark},
+	}
+
+	// The shared records and their versions before the matrix (a quote's
+	// lines already changed its totals).
+	unchanged := []struct {
+		object, id, field, want string
+		version                 int64
+	}{
+		{"accounts", acct.ID(), "name", salesMark + " Inc", 0},
+		{"contacts", contact.ID(), "family_name", "Person", 0},
+		{"activities", activity.ID(), "subject", salesMark + " meeting", 0},
+		{"tags", tag.ID(), "name", "Shared tag", 0},
+		{"deals", docs["deals"], "name", salesMark + " deal SHARED", 0},
+		{"leads", docs["leads"], "company", salesMark + " Lead Co SHARED", 0},
+		{"quotes", docs["quotes"], "name", salesMark + " quote SHARED", 0},
+		{"orders", docs["orders"], "name", salesMark + " order SHARED", 0},
+		{"contracts", docs["contracts"], "name", salesMark + " contract SHARED", 0},
+		{"products", docs["products"], "name", catalogueMark + " product SHARED", 0},
+	}
+	for i, rc := range unchanged {
+		unchanged[i].version = admin.Get(t, rc.object, rc.id).Version()
 	}
 
 	ops := e.Server.API.Ops()
@@ -396,18 +600,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	// Nothing was changed by a refused call, nor by the allowed ones the
 	// matrix sends ({} bodies, stale If-Match): the shared records are at
-	// their first version with their own names.
-	for _, rc := range []struct {
-		object, id, field, want string
-	}{
-		{"accounts", acct.ID(), "name", salesMark + " Inc"},
-		{"contacts", contact.ID(), "family_name", "Person"},
-		{"activities", activity.ID(), "subject", salesMark + " meeting"},
-		{"tags", tag.ID(), "name", "Shared tag"},
-	} {
+	// the version they had before it, with their own names.
+	for _, rc := range unchanged {
 		got := admin.Get(t, rc.object, rc.id)
-		if got[rc.field] != rc.want || got.Version() != 1 {
-			t.Errorf("%s %s after the matrix: %s %v, version %d", rc.object, rc.id, rc.field, got[rc.field], got.Version())
+		if got[rc.field] != rc.want || got.Version() != rc.version {
+			t.Errorf("%s %s after the matrix: %s %v, version %d, want version %d", rc.object, rc.id, rc.field, got[rc.field], got.Version(), rc.version)
 		}
 	}
 }
@@ -432,9 +629,10 @@ func verdict(method string, status int) byte {
 // matrixQuery is the query an operation needs to get past its own
 // validation to the permission checks.
 var matrixQuery = map[string]string{
-	"POST /api/v1/imports":             "?object=contacts",
-	"GET /api/v1/views":                "?object=accounts",
-	"GET /api/v1/imports/{id}/records": "?action=created",
+	"POST /api/v1/imports":               "?object=contacts",
+	"GET /api/v1/views":                  "?object=accounts",
+	"GET /api/v1/imports/{id}/records":   "?action=created",
+	"GET /api/v1/exchange_rates/convert": "?amount=10&currency=EUR&date=2026-01-05",
 }
 
 // matrixBody is the body of operations for which {} is refused before
@@ -445,6 +643,17 @@ func matrixBody(path string) []byte {
 		return []byte(`{"records":[{}]}`)
 	case strings.HasSuffix(path, "/revert"):
 		return []byte(`{"as_of":"2020-01-01T00:00:00Z"}`)
+	// Operations that check their input before the record: a body that
+	// passes those checks and names nothing real (no user, stage or line
+	// of the workspace), so an allowed call changes nothing.
+	case strings.HasSuffix(path, "/move"):
+		return []byte(`{"stage_id":"` + missingID + `"}`)
+	case strings.HasSuffix(path, "/ship"):
+		return []byte(`{"items":[{"line_item_id":"` + missingID + `","quantity":"1"}]}`)
+	case strings.HasSuffix(path, "/invoice") && strings.HasPrefix(path, "/api/v1/contracts/"):
+		return []byte(`{"period_start":"2030-01-01","period_end":"2030-01-31"}`)
+	case path == "/api/v1/quotas":
+		return []byte(`{"user_id":"` + missingID + `","month":"2030-01","amount":"0"}`)
 	}
 	return []byte(`{}`)
 }
@@ -498,4 +707,33 @@ func importDraft(t *testing.T, c *servertest.Client) string {
 		t.Fatalf("import id %q", out.ID)
 	}
 	return out.ID
+}
+
+// salesDocs makes one record of each sales object: the catalogue (a
+// product, a price book and its entry) as the admin, and as the Sales
+// user on its account acc a lead, a deal with contact con, a draft quote
+// with a line, an order with a line and a shipment, an issued invoice of
+// the order with a payment, and a contract. Every name holds mark (the
+// catalogue's holds catMark) and suffix.
+func salesDocs(t *testing.T, admin, sales *servertest.Client, acc, con, mark, catMark, suffix string) map[string]string {
+	t.Helper()
+	prod := admin.Create(t, "products", map[string]any{"sku": "SKU-" + suffix, "name": catMark + " product " + suffix, "list_price": eur("10")}).ID()
+	book := admin.Create(t, "price_books", map[string]any{"name": catMark + " book " + suffix, "currency": "EUR"}).ID()
+	entry := admin.Create(t, "price_book_entries", map[string]any{"price_book_id": book, "product_id": prod, "unit_price": eur("9")}).ID()
+	lead := sales.Create(t, "leads", map[string]any{"given_name": mark, "family_name": "Lead", "company": mark + " Lead Co " + suffix}).ID()
+	deal := sales.Create(t, "deals", map[string]any{"name": mark + " deal " + suffix, "account_id": acc, "contact_ids": []string{con}, "amount": eur("500"), "close_date": "2030-01-15"}).ID()
+	q := sales.Create(t, "quotes", map[string]any{"name": mark + " quote " + suffix, "account_id": acc, "currency": "EUR"}).ID()
+	line := sales.Create(t, "line_items", map[string]any{"quote_id": q, "product_id": prod, "quantity": "5"}).ID()
+	ord := sales.Create(t, "orders", map[string]any{"name": mark + " order " + suffix, "account_id": acc, "currency": "EUR"}).ID()
+	ol := sales.Create(t, "line_items", map[string]any{"order_id": ord, "product_id": prod, "quantity": "5"}).ID()
+	var sh servertest.Record
+	sales.Must(t, 201, "POST", "/api/v1/orders/"+ord+"/ship", map[string]any{"items": []map[string]any{{"line_item_id": ol, "quantity": "1"}}}).JSON(t, &sh)
+	sl := sales.List(t, "/api/v1/shipment_lines?filter[shipment_id][eq]="+sh.ID()).Data[0].ID()
+	var inv servertest.Record
+	sales.Must(t, 201, "POST", "/api/v1/orders/"+ord+"/invoice", nil).JSON(t, &inv)
+	sales.Must(t, 200, "PATCH", "/api/v1/invoices/"+inv.ID(), map[string]any{"status": "issued"})
+	pay := sales.Create(t, "payments", map[string]any{"invoice_id": inv.ID(), "amount": eur("1"), "method": "cash", "reference": mark + " payment " + suffix}).ID()
+	ct := sales.Create(t, "contracts", map[string]any{"name": mark + " contract " + suffix, "account_id": acc, "start_date": "2026-01-01", "status": "active", "value": eur("1000")}).ID()
+	return map[string]string{"products": prod, "price_books": book, "price_book_entries": entry, "leads": lead, "deals": deal, "quotes": q, "line_items": line,
+		"orders": ord, "shipments": sh.ID(), "shipment_lines": sl, "invoices": inv.ID(), "payments": pay, "contracts": ct}
 }
