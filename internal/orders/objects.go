@@ -230,6 +230,7 @@ var Quotes = &records.Object{
 		{Name: "name", Type: records.Text, Column: "name", LabelKey: "orders.field.subject", Required: true, MaxLen: 200},
 		{Name: "account_id", Type: records.Reference, Column: "account_id", LabelKey: "field.account", Target: "accounts", Required: true},
 		{Name: "contact_id", Type: records.Reference, Column: "contact_id", LabelKey: "orders.field.contact", Target: "contacts"},
+		{Name: "deal_id", Type: records.Reference, Column: "deal_id", LabelKey: "orders.field.deal", Target: "deals"},
 		{Name: "price_book_id", Type: records.Reference, Column: "price_book_id", LabelKey: "orders.field.price_book", Target: "price_books"},
 		currency(),
 		{Name: "language", Type: records.Select, Column: "language", LabelKey: "orders.field.language", Options: Languages},

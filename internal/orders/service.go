@@ -652,7 +652,7 @@ func (s *Service) Revise(ctx context.Context, p *auth.Principal, id string) (*re
 	}
 	o, _ := s.Records.Object("quotes")
 	in := records.Input{"owner_id": old.OwnerID}
-	for _, f := range []string{"name", "account_id", "contact_id", "price_book_id", "currency", "language", "terms", "notes"} {
+	for _, f := range []string{"name", "account_id", "contact_id", "deal_id", "price_book_id", "currency", "language", "terms", "notes"} {
 		if v, ok := old.Values[f]; ok {
 			in[f] = v
 		}

@@ -859,6 +859,20 @@ func (s *Server) formPage(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if rec != nil {
 		fv.ID, fv.ETag = rec.ID, rec.ETag()
 	}
+	if isNew && r.Method == http.MethodGet {
+		// A record started from another one (a quote from a deal) has its
+		// references filled in from the address.
+		q := r.URL.Query()
+		for i := range fields {
+			f := &fields[i]
+			if v := q.Get(f.Name); v != "" && f.Type == records.Reference && !f.System && !f.ReadOnly {
+				if rec == nil {
+					rec = &records.Record{Values: map[string]any{}}
+				}
+				rec.Values[f.Name] = v
+			}
+		}
+	}
 	status := http.StatusOK
 	var fieldErrs map[string]string
 	if r.Method == http.MethodPost {
@@ -918,7 +932,8 @@ render:
 		var v any
 		if rec != nil {
 			v = rec.Values[f.Name]
-		} else if f.Name == "owner_id" {
+		}
+		if v == nil && isNew && r.Method == http.MethodGet && f.Name == "owner_id" {
 			v = p.UserID
 		}
 		fillFormField(&ff, f, v, page.TZ)

@@ -477,6 +477,7 @@ type salesDetail struct {
 	Board      string
 	CanConvert bool
 	Reasons    []string
+	NewQuote   string // the address of a new quote for the deal, when the caller may make one
 }
 
 type stageRow struct {
@@ -498,6 +499,13 @@ func (s *Server) salesExtras(r *http.Request, p *auth.Principal, pg *web.Page, o
 			d.Board = "/deals?pipeline=" + pl.ID
 		}
 		d.CanEdit = p.Can("deals", auth.ActUpdate) && rec.DeletedAt == nil
+		if p.Can("quotes", auth.ActCreate) && rec.DeletedAt == nil {
+			q := url.Values{"deal_id": {rec.ID}}
+			if acc, _ := rec.Values["account_id"].(string); acc != "" {
+				q.Set("account_id", acc)
+			}
+			d.NewQuote = "/o/quotes/new?" + q.Encode()
+		}
 		d.Contacts, _ = s.Sales.DealContacts(ctx, p, rec.ID)
 		d.Roles = []optionView{{Value: "", Label: "—"}}
 		for _, o := range customers.ContactRoles {

@@ -105,6 +105,7 @@ CREATE TABLE quotes (
   account_id UUID,
   contact_id UUID,
   price_book_id UUID,
+  deal_id UUID,
   currency TEXT NOT NULL,
   language TEXT,
   status TEXT NOT NULL,
@@ -137,13 +138,15 @@ CREATE TABLE quotes (
   FOREIGN KEY (workspace_id, owner_id) REFERENCES users (workspace_id, id),
   FOREIGN KEY (workspace_id, account_id) REFERENCES accounts (workspace_id, id),
   FOREIGN KEY (workspace_id, contact_id) REFERENCES contacts (workspace_id, id),
-  FOREIGN KEY (workspace_id, price_book_id) REFERENCES price_books (workspace_id, id)
+  FOREIGN KEY (workspace_id, price_book_id) REFERENCES price_books (workspace_id, id),
+  FOREIGN KEY (workspace_id, deal_id) REFERENCES deals (workspace_id, id)
 );
 CREATE INDEX quotes_by_created ON quotes (workspace_id, created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX quotes_by_updated ON quotes (workspace_id, updated_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX quotes_by_owner ON quotes (workspace_id, owner_id, id) WHERE deleted_at IS NULL;
 CREATE INDEX quotes_deleted ON quotes (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE INDEX quotes_account ON quotes (workspace_id, account_id);
+CREATE INDEX quotes_deal ON quotes (workspace_id, deal_id) WHERE deal_id IS NOT NULL;
 CREATE INDEX quotes_number ON quotes (workspace_id, number, revision);
 
 CREATE TABLE orders (
