@@ -16,22 +16,9 @@ var recordSchema = api.Schema{"type": "object", "description": "the record, as G
 var amountsSchema = api.Schema{"type": "array", "items": api.Schema{"type": "object", "properties": api.Schema{
 	"amount": api.Schema{"type": "string"}, "currency": api.Schema{"type": "string"}}}}
 
-// writeRecord answers with one record of object.
+// writeRecord answers with one record as the engine's API does.
 func (s *Service) writeRecord(w http.ResponseWriter, r *http.Request, p *auth.Principal, rec *records.Record, status int) error {
-	o, err := s.Records.Object(rec.Object)
-	if err != nil {
-		return err
-	}
-	fields, err := s.Records.Fields(r.Context(), s.DB, p.WorkspaceID, o)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("ETag", rec.ETag())
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(records.MarshalRecord(fields, rec, nil))
-	return nil
+	return s.Records.WriteRecord(w, r, p, rec, status)
 }
 
 // RegisterAPI adds the operations beyond each object's record routes:

@@ -219,6 +219,16 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 		}})
 }
 
+// WriteRecord answers with rec as the engine's API does (its ETag, all
+// its fields), for the operations modules add beside the engine's.
+func (e *Engine) WriteRecord(w http.ResponseWriter, r *http.Request, p *auth.Principal, rec *Record, status int) error {
+	o, err := e.Object(rec.Object)
+	if err != nil {
+		return err
+	}
+	return e.writeRecord(w, r, p, o, rec, status, nil)
+}
+
 func (e *Engine) writeRecord(w http.ResponseWriter, r *http.Request, p *auth.Principal, o *Object, rc *Record, status int, sel []string) error {
 	fields := rc.fields
 	if fields == nil {

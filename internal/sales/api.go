@@ -1,7 +1,6 @@
 package sales
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 
@@ -394,19 +393,8 @@ func ForecastQueryFrom(r *http.Request) (ForecastQuery, error) {
 
 // writeRecord answers with a record as the engine's API does.
 func (s *Service) writeRecord(w http.ResponseWriter, r *http.Request, p *auth.Principal, object string, rec *records.Record) error {
-	o, err := s.Records.Object(object)
-	if err != nil {
-		return err
+	if rec.Object == "" {
+		rec.Object = object
 	}
-	fields, err := s.Records.Fields(r.Context(), s.DB, p.WorkspaceID, o)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("ETag", rec.ETag())
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	var b bytes.Buffer
-	b.Write(records.MarshalRecord(fields, rec, nil))
-	_, _ = w.Write(b.Bytes())
-	return nil
+	return s.Records.WriteRecord(w, r, p, rec, http.StatusOK)
 }
