@@ -132,3 +132,50 @@ func TestStagedAccounts(t *testing.T) {
 		t.Fatalf("history of the new accounts: %d", n)
 	}
 }
+
+// TestExistingAccounts: the accounts a chunk's rows name are looked up
+// together, and found as they were one by one: by name whatever its
+// case, by domain, the oldest of two of a name; a company no account has
+// is created once for all its spellings.
+func TestExistingAccounts(t *testing.T) {
+	e := newEnv(t)
+	mk := func(in records.Input) string {
+		r, err := e.rec.Create(e.ctx, e.admin, "accounts", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	wayne := mk(records.Input{"name": "Wayne Enterprises"})
+	mk(records.Input{"name": "wayne enterprises"}) // a younger namesake
+	energie := mk(records.Input{"name": "Énergie SA"})
+	acme := mk(records.Input{"name": "Acme Corp", "domain": "acme.example"})
+	path := filepath.Join(t.TempDir(), "existing.csv")
+	csv := "First Name,Last Name,Company,Company Domain\n" +
+		"Ana,Ruiz,WAYNE ENTERPRISES,\n" +
+		"Cai,Lun,Énergie SA,\n" +
+		"Bea,Soto,énergie sa,\n" + // the same name to the import once Cai found it
+		"Dan,Ho,,acme.example\n" +
+		"Eva,Gil,Nueva Empresa,\n" +
+		"Fer,Paz,nueva empresa,\n"
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := e.upload("contacts", path)
+	got := e.run(b, imports.Options{CreateAccounts: ptr(true)})
+	if got.Status != imports.StatusDone || got.Rows.Created != 6 {
+		t.Fatalf("status %s, counts %+v", got.Status, got.Rows)
+	}
+	cs := e.contacts()
+	for name, want := range map[string]string{"Ana Ruiz": wayne, "Cai Lun": energie, "Bea Soto": energie, "Dan Ho": acme} {
+		if c := cs[name]; c == nil || str(c.Values["account_id"]) != want {
+			t.Fatalf("%s's account: %v, want %s", name, c, want)
+		}
+	}
+	if cs["Eva Gil"] == nil || str(cs["Eva Gil"].Values["account_id"]) != str(cs["Fer Paz"].Values["account_id"]) {
+		t.Fatal("two spellings of a new company made two accounts")
+	}
+	if n := e.count("SELECT COUNT(*) FROM accounts"); n != 5 || got.Rows.AccountsCreated != 1 {
+		t.Fatalf("%d accounts, %d created: want Nueva Empresa only", n, got.Rows.AccountsCreated)
+	}
+}
