@@ -59,6 +59,11 @@ type Option struct {
 	Labels map[string]string `json:"labels,omitempty"`
 }
 
+// Opt is a choice labelled in the three languages of the interface.
+func Opt(value, en, es, zh string) Option {
+	return Option{Value: value, Labels: map[string]string{"en": en, "es": es, "zh": zh}}
+}
+
 // Label returns the option's label in lang, falling back to English and
 // then to the value.
 func (o Option) Label(lang string) string {

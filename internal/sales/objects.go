@@ -10,9 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
-func opt(value, en, es, zh string) records.Option {
-	return records.Option{Value: value, Labels: map[string]string{"en": en, "es": es, "zh": zh}}
-}
+var opt = records.Opt
 
 // Lead statuses.
 const (
