@@ -60,7 +60,7 @@ var Excluded = map[string]string{
 	"idempotency_keys": "a day's cache of answers to retried API requests",
 	"jobs":             "the old server's job queue; the new server schedules its own periodic jobs",
 	"deferred_indexes": "the state of a bulk load into the old database",
-	"search_terms":     "derived from the records; Import rebuilds it (Options.Reindex)",
+	"search_docs":      "derived from the records; Import rebuilds it (Options.Reindex)",
 	"search_vocab":     "derived from the records; Import rebuilds it (Options.Reindex)",
 	"match_keys":       "derived from the records; Import rebuilds it (Options.Reindex)",
 }

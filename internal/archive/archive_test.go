@@ -698,7 +698,7 @@ func TestImportRefusals(t *testing.T) {
 			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
 				t.Fatalf("got %v, want %v mentioning %q", err, tc.want, tc.msg)
 			}
-			for _, tb := range []string{"workspaces", "users", "contacts", "record_changes", "attachments", "imports", "search_terms"} {
+			for _, tb := range []string{"workspaces", "users", "contacts", "record_changes", "attachments", "imports", "search_docs"} {
 				var n int
 				if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM "+tb).Scan(&n); err != nil || n != 0 {
 					t.Errorf("after a refused import, %s holds %d rows (%v)", tb, n, err)

@@ -504,7 +504,8 @@ func (c *copier) columns(ctx context.Context, table string) ([]column, error) {
 	}
 	var q string
 	if c.src.Dialect == db.Postgres {
-		q = "SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ? ORDER BY ordinal_position"
+		// Generated columns and identities are the database's to fill.
+		q = "SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ? AND is_generated = 'NEVER' AND is_identity = 'NO' ORDER BY ordinal_position"
 	} else {
 		q = "SELECT name, type FROM pragma_table_info(?) ORDER BY cid"
 	}
@@ -621,16 +622,8 @@ func (c *copier) gather(ctx context.Context, importID string, from, to int64, by
 				}
 			}
 			if obj != "tags" {
-				// The record's index has every key column but the weight:
-				// find the rows there, then each by its whole key (asked
-				// directly, SQLite walks the primary key through every term).
-				t, err := c.fetchFrom(ctx, "search_terms", "search_terms r CROSS JOIN search_terms t", "t.",
-					"r.workspace_id = ? AND r.object = ? AND r.record_id IN ("+marks(part)+") AND t.workspace_id = r.workspace_id AND t.term = r.term AND t.object = r.object AND t.record_id = r.record_id", byRecord...)
-				if err != nil {
+				if err := add("search_docs", "workspace_id = ? AND object = ? AND record_id IN ("+marks(part)+")", byRecord...); err != nil {
 					return nil, err
-				}
-				if len(t.rows) > 0 {
-					out = append(out, *t)
 				}
 				if err := add("match_keys", "workspace_id = ? AND object = ? AND record_id IN ("+marks(part)+")", byRecord...); err != nil {
 					return nil, err

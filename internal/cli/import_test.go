@@ -217,7 +217,7 @@ func TestImportKill9(t *testing.T) {
 	for what, q := range map[string]string{
 		"history":     "SELECT COUNT(*) FROM contacts WHERE id NOT IN (SELECT record_id FROM record_changes WHERE object = 'contacts' AND action = 'create')",
 		"keys":        "SELECT COUNT(*) FROM contacts WHERE id NOT IN (SELECT record_id FROM match_keys WHERE object = 'contacts')",
-		"search":      "SELECT COUNT(*) FROM contacts WHERE id NOT IN (SELECT record_id FROM search_terms WHERE object = 'contacts')",
+		"search":      "SELECT COUNT(*) FROM contacts WHERE id NOT IN (SELECT record_id FROM search_docs WHERE object = 'contacts')",
 		"undo record": "SELECT COUNT(*) FROM contacts WHERE id NOT IN (SELECT record_id FROM import_records WHERE object = 'contacts')",
 		"tags":        "SELECT COUNT(*) FROM contacts WHERE id NOT IN (SELECT contact_id FROM contact_tags)",
 	} {

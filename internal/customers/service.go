@@ -398,12 +398,12 @@ ON CONFLICT (workspace_id, contact_id, account_id) DO UPDATE SET is_primary = ex
 	return nil
 }
 
-// Reindex rebuilds the search terms, typo vocabulary and duplicate keys
+// Reindex rebuilds the search documents, typo vocabulary and duplicate keys
 // of every live account and contact of workspace ws from the records,
 // inside tx: after a workspace is restored from an archive, which
 // carries the records but not what is derived from them.
 func (s *Service) Reindex(ctx context.Context, tx *db.Tx, ws string) error {
-	for _, t := range []string{"search_terms", "search_vocab", "match_keys"} {
+	for _, t := range []string{"search_docs", "search_vocab", "match_keys"} {
 		if _, err := tx.Exec(ctx, "DELETE FROM "+t+" WHERE workspace_id = ?", ws); err != nil {
 			return fmt.Errorf("reindex: clear %s: %w", t, err)
 		}

@@ -105,7 +105,9 @@ func (d *DB) Catalog(ctx context.Context, q Querier) ([]Table, error) {
 }
 
 func sqliteCatalog(ctx context.Context, q Querier) ([]Table, error) {
-	names, err := strs(ctx, q, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	// Virtual tables (the full-text index) and their shadow tables are
+	// the database's own structures over a real table, not data.
+	names, err := strs(ctx, q, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +198,7 @@ func pgCatalog(ctx context.Context, q Querier) ([]Table, error) {
 	rows, err := q.Query(ctx, `SELECT table_name, column_name, udt_name, is_nullable = 'NO', COALESCE(column_default, '') LIKE 'nextval(%'
 FROM information_schema.columns c
 WHERE table_schema = current_schema()
+AND is_generated = 'NEVER' -- computed by the database from the other columns
 AND EXISTS (SELECT 1 FROM information_schema.tables t WHERE t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE')
 ORDER BY table_name, ordinal_position`)
 	if err != nil {

@@ -141,8 +141,9 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 	now := time.Unix(c.Now, 0).UTC()
 	defer bulkMode(ctx, d)()
 	// Into an empty database, secondary indexes are built once at the end
-	// and the search and matching keys, which arrive in random key order,
-	// are staged and copied over sorted.
+	// and the matching keys and vocabulary, which arrive in random key order,
+	// are staged and copied over sorted (search documents go straight in:
+	// their full-text index sorts its own entries).
 	var stage map[string]string
 	empty, err := d.TablesEmpty(ctx, "accounts", "contacts", "activities")
 	if err != nil {
@@ -199,12 +200,11 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 
 // bulkTables are the tables a load writes; their secondary indexes are
 // built after a load into an empty database.
-var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_terms", "match_keys"}
+var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_docs", "match_keys"}
 
 // staged are the tables whose rows arrive in random key order, with the
 // order their primary key sorts them in.
 var staged = map[string]string{
-	"search_terms": "workspace_id, term, object, record_id",
 	"match_keys":   "workspace_id, object, kind, key, record_id",
 	"search_vocab": "workspace_id, term",
 }
@@ -426,8 +426,7 @@ func addHistory(t *table, ws, object, id, owner string, at time.Time, values map
 }
 
 func termTables() (*table, *table, *table) {
-	terms := newTable("search_terms", "", "workspace_id", "term", "object", "record_id", "weight")
-	terms.sortBy = []int{1}
+	terms := newTable("search_docs", "", search.DocColumns...)
 	vocab := newTable("search_vocab", "ON CONFLICT DO NOTHING", "workspace_id", "term")
 	vocab.sortBy = []int{1}
 	keys := newTable("match_keys", "", "workspace_id", "object", "kind", "key", "record_id")
@@ -436,8 +435,8 @@ func termTables() (*table, *table, *table) {
 }
 
 func addIndex(terms, vocab, keys *table, ws, object, id string, doc *search.Doc, ks []search.Key) {
-	for t, w := range doc.Terms() {
-		terms.add(ws, t, object, id, w)
+	if row := search.DocRow(ws, object, id, doc); row != nil {
+		terms.add(row...)
 	}
 	for _, v := range doc.Vocab() {
 		vocab.add(ws, v)

@@ -65,14 +65,14 @@ func TestLoad(t *testing.T) {
 			}
 		}
 		// Every contact can be found and matched.
-		if n := count("SELECT COUNT(DISTINCT record_id) FROM search_terms WHERE workspace_id = ? AND object = 'contacts'", ws.ID); n != 300 {
+		if n := count("SELECT COUNT(DISTINCT record_id) FROM search_docs WHERE workspace_id = ? AND object = 'contacts'", ws.ID); n != 300 {
 			t.Errorf("%s: %d contacts have search terms, want 300", name, n)
 		}
 		if n := count("SELECT COUNT(DISTINCT record_id) FROM match_keys WHERE workspace_id = ? AND object = 'contacts'", ws.ID); n < 290 {
 			t.Errorf("%s: %d contacts have matching keys", name, n)
 		}
 		c := g.Contact(7)
-		if n := count("SELECT COUNT(*) FROM search_terms WHERE workspace_id = ? AND record_id = ?", ws.ID, ID(ws.ID, "contacts", 7)); n < 3 {
+		if n := count("SELECT length(words) - length(replace(words, ' ', '')) + 1 FROM search_docs WHERE workspace_id = ? AND record_id = ?", ws.ID, ID(ws.ID, "contacts", 7)); n < 3 {
 			t.Errorf("%s: contact %s has %d terms", name, c.Family, n)
 		}
 		if n := count("SELECT COUNT(*) FROM search_vocab WHERE workspace_id = ?", ws.ID); n == 0 {

@@ -81,7 +81,7 @@ func TestMessyCSV(t *testing.T) {
 	if n := e.count("SELECT COUNT(DISTINCT record_id) FROM match_keys WHERE object = 'contacts'"); n != 4 {
 		t.Fatalf("contacts with duplicate keys: %d", n)
 	}
-	if n := e.count("SELECT COUNT(DISTINCT record_id) FROM search_terms WHERE object = 'contacts'"); n != 4 {
+	if n := e.count("SELECT COUNT(DISTINCT record_id) FROM search_docs WHERE object = 'contacts'"); n != 4 {
 		t.Fatalf("contacts in search: %d", n)
 	}
 }
@@ -122,10 +122,10 @@ func TestStagedAccounts(t *testing.T) {
 	if n := e.count("SELECT COUNT(*) FROM account_contacts"); n != 4 {
 		t.Fatalf("%d account memberships", n)
 	}
-	if n := e.count("SELECT COUNT(DISTINCT record_id) FROM search_terms WHERE object = 'accounts'"); n != 2 {
+	if n := e.count("SELECT COUNT(DISTINCT record_id) FROM search_docs WHERE object = 'accounts'"); n != 2 {
 		t.Fatalf("accounts in search: %d", n)
 	}
-	if n := e.count("SELECT COUNT(*) FROM search_terms t JOIN contacts c ON c.id = t.record_id WHERE t.object = 'contacts' AND t.term = 'cyberdyne'"); n != 2 {
+	if n := e.count("SELECT COUNT(*) FROM search_docs t JOIN contacts c ON c.id = t.record_id WHERE t.object = 'contacts' AND ' ' || t.words || ' ' LIKE '% cyberdyne %'"); n != 2 {
 		t.Fatalf("contacts found by their new account's name: %d", n)
 	}
 	if n := e.count("SELECT COUNT(*) FROM record_changes WHERE object = 'accounts' AND origin = ?", "import:"+b.ID); n != 2 {

@@ -1,14 +1,16 @@
 // Package search finds records by what users remember of them: words of
 // a name in any order and without accents, the start of a word, a word
 // with one typo, Chinese names and two-character words, an e-mail
-// address, a phone number in any format. Terms are kept in one table
-// written in the same transaction as the record, on both databases.
+// address, a phone number in any format. Each record has one document of
+// terms (search_docs), written in the same transaction as the record and
+// indexed by the database's full-text index: SQLite FTS5, PostgreSQL GIN.
 package search
 
 import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -81,51 +83,91 @@ func (d *Doc) Terms() map[string]int { return d.terms }
 // Vocab returns the name words a typo in a search may be corrected to.
 func (d *Doc) Vocab() []string { return d.vocab }
 
-// deleteTerms removes one record's terms. It names the terms through the
-// record's index in a subquery: asked for "workspace, object, record"
-// directly, SQLite without statistics walks the primary key, every term
-// of the workspace (half a second per record in a large one).
-const deleteTerms = "DELETE FROM search_terms WHERE workspace_id = ? AND term IN (SELECT term FROM search_terms WHERE workspace_id = ? AND object = ? AND record_id = ?) AND object = ? AND record_id = ?"
+// maxTerm bounds the bytes of one indexed term: longer "words" are noise,
+// and PostgreSQL refuses lexemes over 2 KiB.
+const maxTerm = 200
 
-// Index replaces the terms of one record. It runs in the record's write
-// transaction so search never disagrees with the data.
+// indexable says whether t can be a term of a search document: the
+// full-text indexes split on ASCII spaces and control characters, and
+// search_fts keeps the double quote out of its token characters.
+func indexable(t string) bool {
+	if t == "" || len(t) > maxTerm {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c <= ' ' || c == '"' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// encode writes the document as search_docs stores it: the terms
+// separated by spaces, and their weights in the same order. ok is false
+// when the document holds no term.
+func (d *Doc) encode() (words, weights string, ok bool) {
+	terms := make([]string, 0, len(d.terms))
+	for t := range d.terms {
+		if indexable(t) {
+			terms = append(terms, t)
+		}
+	}
+	if len(terms) == 0 {
+		return "", "", false
+	}
+	sort.Strings(terms)
+	var ws, ts strings.Builder
+	for i, t := range terms {
+		if i > 0 {
+			ts.WriteByte(' ')
+			ws.WriteByte(' ')
+		}
+		ts.WriteString(t)
+		ws.WriteString(strconv.Itoa(d.terms[t]))
+	}
+	return ts.String(), ws.String(), true
+}
+
+// decodeTerms reads back what encode wrote, calling f for each term.
+func decodeTerms(words, weights string, f func(term string, weight int)) {
+	for words != "" {
+		var t, w string
+		t, words, _ = strings.Cut(words, " ")
+		w, weights, _ = strings.Cut(weights, " ")
+		n, err := strconv.Atoi(w)
+		if err != nil {
+			n = WeightOther
+		}
+		f(t, n)
+	}
+}
+
+const (
+	deleteDoc = "DELETE FROM search_docs WHERE workspace_id = ? AND object = ? AND record_id = ?"
+	upsertDoc = "INSERT INTO search_docs (workspace_id, object, record_id, words, weights) VALUES (?, ?, ?, ?, ?) " +
+		"ON CONFLICT (workspace_id, object, record_id) DO UPDATE SET words = excluded.words, weights = excluded.weights"
+)
+
+// Index replaces the search document of one record. It runs in the
+// record's write transaction so search never disagrees with the data.
 func Index(ctx context.Context, tx *db.Tx, ws, object, id string, doc *Doc) error {
-	if _, err := tx.Exec(ctx, deleteTerms, ws, ws, object, id, object, id); err != nil {
+	words, weights, ok := doc.encode()
+	var err error
+	if ok {
+		_, err = tx.Exec(ctx, upsertDoc, ws, object, id, words, weights)
+	} else {
+		_, err = tx.Exec(ctx, deleteDoc, ws, object, id)
+	}
+	if err != nil {
 		return fmt.Errorf("index %s %s: %w", object, id, err)
 	}
-	const batch = 100
-	var (
-		vals []string
-		args []any
-	)
-	flush := func() error {
-		if len(vals) == 0 {
-			return nil
+	if len(doc.vocab) > 0 {
+		var vals []string
+		var args []any
+		for _, t := range doc.vocab {
+			vals = append(vals, "(?, ?)")
+			args = append(args, ws, t)
 		}
-		_, err := tx.Exec(ctx, "INSERT INTO search_terms (workspace_id, term, object, record_id, weight) VALUES "+strings.Join(vals, ","), args...)
-		vals, args = vals[:0], args[:0]
-		if err != nil {
-			return fmt.Errorf("index %s %s: %w", object, id, err)
-		}
-		return nil
-	}
-	for t, w := range doc.Terms() {
-		vals = append(vals, "(?, ?, ?, ?, ?)")
-		args = append(args, ws, t, object, id, w)
-		if len(vals) == batch {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return err
-	}
-	for _, t := range doc.vocab {
-		vals = append(vals, "(?, ?)")
-		args = append(args, ws, t)
-	}
-	if len(vals) > 0 {
 		if _, err := tx.Exec(ctx, "INSERT INTO search_vocab (workspace_id, term) VALUES "+strings.Join(vals, ",")+" ON CONFLICT DO NOTHING", args...); err != nil {
 			return fmt.Errorf("index %s %s: %w", object, id, err)
 		}
@@ -133,10 +175,10 @@ func Index(ctx context.Context, tx *db.Tx, ws, object, id string, doc *Doc) erro
 	return nil
 }
 
-// Remove deletes the terms and matching keys of one record (after a
-// merge or a purge).
+// Remove deletes the search document and matching keys of one record
+// (after a merge or a purge).
 func Remove(ctx context.Context, q db.Querier, ws, object, id string) error {
-	if _, err := q.Exec(ctx, deleteTerms, ws, ws, object, id, object, id); err != nil {
+	if _, err := q.Exec(ctx, deleteDoc, ws, object, id); err != nil {
 		return fmt.Errorf("unindex %s %s: %w", object, id, err)
 	}
 	if _, err := q.Exec(ctx, "DELETE FROM match_keys WHERE workspace_id = ? AND object = ? AND record_id = ?", ws, object, id); err != nil {
@@ -146,9 +188,9 @@ func Remove(ctx context.Context, q db.Querier, ws, object, id string) error {
 }
 
 // PruneVocab removes from the workspace's typo-correction vocabulary
-// the words no record's search terms hold any more: after an erasure, a
-// person's name must not survive as a suggestion. It returns how many
-// words it removed.
+// the words no record's search document holds any more: after an
+// erasure, a person's name must not survive as a suggestion. It returns
+// how many words it removed.
 func PruneVocab(ctx context.Context, q db.Querier, ws string, words []string) (int64, error) {
 	var n int64
 	seen := map[string]bool{}
@@ -157,7 +199,18 @@ func PruneVocab(ctx context.Context, q db.Querier, ws string, words []string) (i
 			continue
 		}
 		seen[w] = true
-		res, err := q.Exec(ctx, "DELETE FROM search_vocab WHERE workspace_id = ? AND term = ? AND NOT EXISTS (SELECT 1 FROM search_terms WHERE workspace_id = ? AND term = ?)", ws, w, ws, w)
+		held := false
+		if indexable(w) {
+			var err error
+			held, err = holds(ctx, q, ws, nil, []group{{exact: []string{w}}})
+			if err != nil {
+				return n, fmt.Errorf("prune vocabulary: %w", err)
+			}
+		}
+		if held {
+			continue
+		}
+		res, err := q.Exec(ctx, "DELETE FROM search_vocab WHERE workspace_id = ? AND term = ?", ws, w)
 		if err != nil {
 			return n, fmt.Errorf("prune vocabulary: %w", err)
 		}
@@ -206,14 +259,14 @@ type Entry struct {
 	Keys []Key
 }
 
-// IndexNew writes the search terms, vocabulary and matching keys of
+// IndexNew writes the search documents, vocabulary and matching keys of
 // records that have none yet (just created), with multi-row statements:
 // what Index and SetKeys do for each, without their deletes.
 func IndexNew(ctx context.Context, tx *db.Tx, ws, object string, entries []Entry) error {
-	var terms, vocab, keys [][]any
+	var docs, vocab, keys [][]any
 	for _, e := range entries {
-		for t, w := range e.Doc.Terms() {
-			terms = append(terms, []any{ws, t, object, e.ID, w})
+		if words, weights, ok := e.Doc.encode(); ok {
+			docs = append(docs, []any{ws, object, e.ID, words, weights})
 		}
 		for _, t := range e.Doc.vocab {
 			vocab = append(vocab, []any{ws, t})
@@ -229,7 +282,6 @@ func IndexNew(ctx context.Context, tx *db.Tx, ws, object string, entries []Entry
 	}
 	// In key order, so that consecutive rows land on neighbouring index
 	// pages rather than all over the tree.
-	sort.Slice(terms, func(i, j int) bool { return terms[i][1].(string) < terms[j][1].(string) })
 	sort.Slice(keys, func(i, j int) bool {
 		if a, b := keys[i][2].(string), keys[j][2].(string); a != b {
 			return a < b
@@ -237,7 +289,7 @@ func IndexNew(ctx context.Context, tx *db.Tx, ws, object string, entries []Entry
 		return keys[i][3].(string) < keys[j][3].(string)
 	})
 	sort.Slice(vocab, func(i, j int) bool { return vocab[i][1].(string) < vocab[j][1].(string) })
-	if err := records.InsertRows(ctx, tx, "search_terms", []string{"workspace_id", "term", "object", "record_id", "weight"}, terms, ""); err != nil {
+	if err := records.InsertRows(ctx, tx, "search_docs", DocColumns, docs, ""); err != nil {
 		return fmt.Errorf("index %s: %w", object, err)
 	}
 	if err := records.InsertRows(ctx, tx, "search_vocab", []string{"workspace_id", "term"}, vocab, "ON CONFLICT DO NOTHING"); err != nil {
@@ -247,4 +299,18 @@ func IndexNew(ctx context.Context, tx *db.Tx, ws, object string, entries []Entry
 		return fmt.Errorf("keys %s: %w", object, err)
 	}
 	return nil
+}
+
+// DocColumns are the columns a search document is written with.
+var DocColumns = []string{"workspace_id", "object", "record_id", "words", "weights"}
+
+// DocRow returns the search_docs row of one record's document, in the
+// order of DocColumns, or nil when the document holds no term: for bulk
+// loaders that write the table themselves.
+func DocRow(ws, object, id string, doc *Doc) []any {
+	words, weights, ok := doc.encode()
+	if !ok {
+		return nil
+	}
+	return []any{ws, object, id, words, weights}
 }

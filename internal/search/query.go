@@ -48,10 +48,6 @@ type Options struct {
 	Limit   int
 }
 
-// maxUTF8 sorts after every UTF-8 encoded character: term >= p AND
-// term < p+maxUTF8 is "term starts with p" on a byte-ordered column.
-const maxUTF8 = "\xf4\x8f\xbf\xbf"
-
 // group is one word of the query: the alternatives any of which
 // satisfies it.
 type group struct {
@@ -110,16 +106,16 @@ func (s *Searcher) Search(ctx context.Context, p *auth.Principal, q string, opts
 			restricted = true
 		}
 	}
-	scores, err := s.candidates(ctx, p.WorkspaceID, objs, groups)
-	if err != nil {
-		return nil, err
-	}
 	// The best candidates go on to the permission check and their titles:
 	// a few more than asked for (some may be in the trash), many more when
 	// the caller's scope may hide most of them.
 	keep := 2*limit + 20
 	if restricted {
 		keep = 300
+	}
+	scores, err := s.candidates(ctx, p.WorkspaceID, objs, groups, keep)
+	if err != nil {
+		return nil, err
 	}
 	ranked := make([]string, 0, len(scores))
 	for k := range scores {
@@ -166,184 +162,211 @@ func (s *Searcher) Search(ctx context.Context, p *auth.Principal, q string, opts
 	return hits, nil
 }
 
-// groupCap bounds the index entries one word of a query reads. A word
-// that starts more entries than that (a short prefix, the commonest
-// surname) is read in index order, whole-word matches first, so its
-// exact hits are the ones kept.
+// groupCap bounds the documents one search reads and ranks. A query
+// matching more (the commonest surname at a million contacts) is read
+// newest first, whole-word matches before prefix matches, so that its
+// best hits are among those ranked.
 const groupCap = 4000
 
 // candidates scores the records matching every group ("object/id" →
-// score) without sorting a whole word's entries in the database: the
-// rarest group's entries are read (at most groupCap), and the other
-// groups are looked up among those records only.
-func (s *Searcher) candidates(ctx context.Context, ws string, objs []any, groups []group) (map[string]float64, error) {
-	conds := make([]wordCond, len(groups))
-	for i, g := range groups {
-		var parts []string
-		var args []any
-		for _, pfx := range g.prefix {
-			parts = append(parts, "(term >= ? AND term < ?)")
-			args = append(args, pfx, pfx+maxUTF8)
-		}
-		if len(g.exact) > 0 {
-			parts = append(parts, "term IN ("+marks(len(g.exact))+")")
-			for _, x := range g.exact {
-				args = append(args, x)
-			}
-		}
-		best := ""
-		if len(g.prefix) > 0 {
-			best = g.prefix[0]
-		} else {
-			best = g.exact[0]
-		}
-		conds[i] = wordCond{"(" + strings.Join(parts, " OR ") + ")", args, best}
-	}
+// score). The database's full-text index intersects the groups; the
+// matching documents' terms are then scored here. want is how many
+// candidates the caller needs: when whole words alone give that many,
+// prefix matches are not read.
+func (s *Searcher) candidates(ctx context.Context, ws string, objs []any, groups []group, want int) (map[string]float64, error) {
 	limit := s.GroupCap
 	if limit <= 0 {
 		limit = groupCap
 	}
-	base := "FROM search_terms WHERE workspace_id = ? AND object IN (" + marks(len(objs)) + ") AND "
-	baseArgs := append([]any{ws}, objs...)
-	// The rarest group drives.
-	driver := 0
-	if len(groups) > 1 {
-		least := -1
-		for i, c := range conds {
-			var n int
-			q := "SELECT COUNT(*) FROM (SELECT 1 " + base + c.sql + " LIMIT " + fmt.Sprint(limit+1) + ") x"
-			if err := s.DB.QueryRow(ctx, q, append(append([]any{}, baseArgs...), c.args...)...).Scan(&n); err != nil {
-				return nil, fmt.Errorf("search: %w", err)
-			}
-			if least < 0 || n < least {
-				driver, least = i, n
-			}
-		}
-		if least > limit {
-			// Every word is common: intersect them all in the database.
-			return s.intersect(ctx, base, baseArgs, conds)
-		}
-	}
-	// A whole-word hit counts twice a prefix hit; a typo correction
-	// counts half.
-	weigh := func(term string, weight float64, best string) float64 {
-		switch {
-		case term == best:
-			return weight * 4
-		case strings.HasPrefix(term, best):
-			return weight * 2
-		}
-		return weight
+	passes := [][]group{groups}
+	if exact, ok := wholeWords(groups); ok {
+		passes = [][]group{exact, groups}
 	}
 	scores := map[string]float64{}
-	dc := conds[driver]
-	rows, err := s.DB.Query(ctx, "SELECT object, record_id, term, weight "+base+dc.sql+" LIMIT "+fmt.Sprint(limit), append(append([]any{}, baseArgs...), dc.args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	ids := map[string][]any{} // object → record ids
-	for rows.Next() {
-		var obj, term string
-		var id any
-		var w float64
-		if err := rows.Scan(&obj, &id, &term, &w); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("search: %w", err)
+	for _, gs := range passes {
+		if len(scores) >= want {
+			break
 		}
-		k := obj + "/" + idText(id)
-		if _, seen := scores[k]; !seen {
-			ids[obj] = append(ids[obj], idText(id))
-		}
-		scores[k] = max(scores[k], weigh(term, w, dc.best))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	for i, c := range conds {
-		if i == driver || len(scores) == 0 {
+		from, args, ok := matchSQL(s.DB.Dialect, ws, objs, gs)
+		if !ok {
 			continue
 		}
-		got := map[string]float64{}
-		for obj, list := range ids {
-			for start := 0; start < len(list); start += 500 {
-				chunk := list[start:min(start+500, len(list))]
-				args := []any{ws, obj}
-				args = append(args, chunk...)
-				args = append(args, c.args...)
-				rows, err := s.DB.Query(ctx, "SELECT record_id, term, weight FROM search_terms WHERE workspace_id = ? AND object = ? AND record_id IN ("+marks(len(chunk))+") AND "+c.sql, args...)
-				if err != nil {
-					return nil, fmt.Errorf("search: %w", err)
-				}
-				for rows.Next() {
-					var id any
-					var term string
-					var w float64
-					if err := rows.Scan(&id, &term, &w); err != nil {
-						rows.Close()
-						return nil, fmt.Errorf("search: %w", err)
-					}
-					k := obj + "/" + idText(id)
-					got[k] = max(got[k], weigh(term, w, c.best))
-				}
+		order := " ORDER BY search_fts.rowid DESC"
+		if s.DB.Dialect == db.Postgres {
+			order = "" // a sort would read every match; the heap's order will do
+		}
+		rows, err := s.DB.Query(ctx, "SELECT d.object, d.record_id, d.words, d.weights "+from+order+" LIMIT "+fmt.Sprint(limit), args...)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		for rows.Next() {
+			var obj, words, weights string
+			var id any
+			if err := rows.Scan(&obj, &id, &words, &weights); err != nil {
 				rows.Close()
-				if err := rows.Err(); err != nil {
-					return nil, fmt.Errorf("search: %w", err)
-				}
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			if score := scoreDoc(words, weights, groups); score > 0 {
+				scores[obj+"/"+idText(id)] = score
 			}
 		}
-		// Only records matching every group stay.
-		for k := range scores {
-			if g, ok := got[k]; ok {
-				scores[k] += g
-			} else {
-				delete(scores, k)
-			}
-		}
-		for obj, list := range ids {
-			ids[obj] = slices.DeleteFunc(list, func(id any) bool { _, ok := scores[obj+"/"+id.(string)]; return !ok })
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
 		}
 	}
 	return scores, nil
 }
 
-// intersect scores the records matching every condition in one query,
-// whatever the number of entries: exact, and slow for common words.
-func (s *Searcher) intersect(ctx context.Context, base string, baseArgs []any, conds []wordCond) (map[string]float64, error) {
-	var parts []string
-	var args []any
-	for _, c := range conds {
-		parts = append(parts, "SELECT object, record_id, MAX(weight * CASE WHEN term = ? THEN 4 WHEN term >= ? AND term < ? THEN 2 ELSE 1 END) AS w "+base+c.sql+" GROUP BY object, record_id")
-		args = append(args, c.best, c.best, c.best+maxUTF8)
-		args = append(args, baseArgs...)
-		args = append(args, c.args...)
-	}
-	q := "SELECT object, record_id, SUM(w) AS score FROM (" + strings.Join(parts, " UNION ALL ") + ") hits GROUP BY object, record_id HAVING COUNT(*) = " + fmt.Sprint(len(conds)) +
-		" ORDER BY score DESC, record_id LIMIT 300"
-	rows, err := s.DB.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	defer rows.Close()
-	scores := map[string]float64{}
-	for rows.Next() {
-		var obj string
-		var id any
-		var score float64
-		if err := rows.Scan(&obj, &id, &score); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+// wholeWords returns the groups with each prefix taken as a whole word,
+// and whether that differs from the groups.
+func wholeWords(groups []group) ([]group, bool) {
+	out := make([]group, len(groups))
+	changed := false
+	for i, g := range groups {
+		if len(g.prefix) == 0 {
+			out[i] = g
+			continue
 		}
-		scores[obj+"/"+idText(id)] = score
+		changed = true
+		out[i] = group{exact: append(append([]string{}, g.exact...), g.prefix...)}
 	}
-	return scores, rows.Err()
+	return out, changed
 }
 
-// wordCond is one word of a query as SQL: a condition on term, its
-// arguments, and the term a whole-word hit equals.
-type wordCond struct {
-	sql  string
-	args []any
-	best string
+// scoreDoc scores a document against the groups: per group, its best
+// term (a whole-word hit counts twice a prefix hit, a typo correction
+// half of one) times the term's weight; summed. A document missing a
+// group scores 0.
+func scoreDoc(words, weights string, groups []group) float64 {
+	best := make([]float64, len(groups))
+	decodeTerms(words, weights, func(term string, w int) {
+		for i, g := range groups {
+			if v := g.weigh(term, float64(w)); v > best[i] {
+				best[i] = v
+			}
+		}
+	})
+	total := 0.0
+	for _, b := range best {
+		if b == 0 {
+			return 0
+		}
+		total += b
+	}
+	return total
+}
+
+// weigh is what term, of weight w, scores for the group: 0 when it does
+// not satisfy it.
+func (g group) weigh(term string, w float64) float64 {
+	first := ""
+	if len(g.prefix) > 0 {
+		first = g.prefix[0]
+	} else if len(g.exact) > 0 {
+		first = g.exact[0]
+	}
+	hit := slices.Contains(g.exact, term)
+	for _, p := range g.prefix {
+		hit = hit || strings.HasPrefix(term, p)
+	}
+	switch {
+	case !hit:
+		return 0
+	case term == first:
+		return w * 4
+	case strings.HasPrefix(term, first):
+		return w * 2
+	}
+	return w
+}
+
+// matchSQL returns the FROM and WHERE clauses selecting the search
+// documents of workspace ws (of objs, when given) that match every
+// group, aliased d, and their arguments; ok is false when no document
+// can match (a group of terms no document can hold).
+func matchSQL(dialect db.Dialect, ws string, objs []any, groups []group) (string, []any, bool) {
+	var parts []string
+	for _, g := range groups {
+		var alts []string
+		for _, p := range g.prefix {
+			if indexable(p) {
+				alts = append(alts, quoteTerm(dialect, p, true))
+			}
+		}
+		for _, x := range g.exact {
+			if indexable(x) {
+				alts = append(alts, quoteTerm(dialect, x, false))
+			}
+		}
+		if len(alts) == 0 {
+			return "", nil, false
+		}
+		sep := " OR "
+		if dialect == db.Postgres {
+			sep = " | "
+		}
+		parts = append(parts, "("+strings.Join(alts, sep)+")")
+	}
+	var q string
+	var args []any
+	if dialect == db.Postgres {
+		q = "FROM search_docs d WHERE d.workspace_id = ? AND d.doc @@ CAST(? AS tsquery)"
+		args = []any{ws, strings.Join(parts, " & ")}
+	} else {
+		// The full-text index drives; each match finds its document by
+		// rowid.
+		q = "FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND d.workspace_id = ?"
+		args = []any{strings.Join(parts, " AND "), ws}
+	}
+	if len(objs) > 0 {
+		q += " AND d.object IN (" + marks(len(objs)) + ")"
+		args = append(args, objs...)
+	}
+	return q, args, true
+}
+
+// quoteTerm writes a term (a prefix when prefix is set) in the query
+// language of the dialect's full-text index.
+func quoteTerm(dialect db.Dialect, t string, prefix bool) string {
+	if dialect == db.Postgres {
+		t = "'" + strings.ReplaceAll(strings.ReplaceAll(t, `\`, `\\`), "'", "''") + "'"
+		if prefix {
+			t += ":*"
+		}
+		return t
+	}
+	t = `"` + t + `"` // indexable terms hold no double quote
+	if prefix {
+		t += "*"
+	}
+	return t
+}
+
+// holds reports whether some document of workspace ws (of objs, when
+// given) matches every group.
+func holds(ctx context.Context, q db.Querier, ws string, objs []any, groups []group) (bool, error) {
+	from, args, ok := matchSQL(dialectOf(q), ws, objs, groups)
+	if !ok {
+		return false, nil
+	}
+	var one int
+	err := q.QueryRow(ctx, "SELECT 1 "+from+" LIMIT 1", args...).Scan(&one)
+	if errs.Is(db.MapError(err), errs.NotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// dialectOf returns the dialect of a database or transaction.
+func dialectOf(q db.Querier) db.Dialect {
+	switch x := q.(type) {
+	case *db.Tx:
+		return x.Dialect()
+	case *db.DB:
+		return x.Dialect
+	}
+	return db.SQLite
 }
 
 // visible keeps the live records of ids the caller reaches and reads
@@ -406,9 +429,11 @@ func (s *Searcher) groups(ctx context.Context, ws, q, region string) ([]group, e
 		}
 		g := group{prefix: []string{t}}
 		if utf8.RuneCountInString(t) >= 4 && !strings.ContainsAny(t, "@0123456789") {
-			var one int
-			err := s.DB.QueryRow(ctx, "SELECT 1 FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ? LIMIT 1", ws, t, t+maxUTF8).Scan(&one)
-			if errs.Is(db.MapError(err), errs.NotFound) {
+			found, err := holds(ctx, s.DB, ws, nil, []group{{prefix: []string{t}}})
+			if err != nil {
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			if !found {
 				fixes, err := s.corrections(ctx, ws, t)
 				if err != nil {
 					return nil, err
@@ -417,8 +442,6 @@ func (s *Searcher) groups(ctx context.Context, ws, q, region string) ([]group, e
 					return nil, nil // a word nothing matches: no hits
 				}
 				g = group{exact: fixes}
-			} else if err != nil {
-				return nil, fmt.Errorf("search: %w", err)
 			}
 		}
 		out = append(out, g)
