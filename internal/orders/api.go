@@ -48,8 +48,11 @@ func (s *Service) RegisterAPI(a *api.API, tr func() Translate) {
 		}})
 	for _, object := range []string{"quotes", "invoices"} {
 		a.Handle(api.Op{Method: "GET", Path: "/api/v1/" + object + "/{id}/pdf", ID: "pdf_" + object, Tag: object,
-			Summary:  "The " + object[:len(object)-1] + " as a PDF, in its language (Chinese with an embedded CJK font subset)",
+			Summary: "The " + object[:len(object)-1] + " as a PDF, in its language (Chinese with an embedded CJK font subset)",
+			Description: "Chinese text needs the CJK font (--pdf-cjk-font, RAPPORT_PDF_CJK_FONT, or Debian's fonts-droid-fallback). Without it a document in Chinese answers 503 naming the font; " +
+				"a document in English or Spanish is still made, any Chinese characters in it (a customer's name) printed as ?.",
 			Produces: []string{"application/pdf"},
+			Problems: map[int]string{http.StatusServiceUnavailable: "the document is in Chinese and the CJK font is missing"},
 			Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 				var buf bytes.Buffer
 				name, err := s.PDF(r.Context(), p, object, api.PathID(r, "id"), tr(), &buf)

@@ -47,6 +47,7 @@ type salesView struct {
 	Products     []optionView
 	Currency     string
 	PDF          string
+	NoPDF        string // why the PDF cannot be made: a Chinese document and no CJK font
 	CanAccept    bool
 	CanRevise    bool
 	CanSend      bool
@@ -363,6 +364,7 @@ func (s *Server) salesView(r *http.Request, p *auth.Principal, pg *web.Page, o *
 	switch o.Name {
 	case "quotes":
 		v.PDF = "/api/v1/quotes/" + rec.ID + "/pdf"
+		s.checkPDF(v, pg.Lang, rec)
 		v.CanEditLines = canUpd && status == orders.QuoteDraft
 		v.CanSend = canUpd && status == orders.QuoteDraft
 		v.CanAccept = canUpd && v.HasLines && (status == orders.QuoteDraft || status == orders.QuoteSent)
@@ -381,6 +383,7 @@ func (s *Server) salesView(r *http.Request, p *auth.Principal, pg *web.Page, o *
 		}
 	case "invoices":
 		v.PDF = "/api/v1/invoices/" + rec.ID + "/pdf"
+		s.checkPDF(v, pg.Lang, rec)
 		v.CanEditLines = canUpd && status == orders.InvoiceDraft
 		v.CanIssue = canUpd && status == orders.InvoiceDraft
 		paid, _ := rec.Values["amount_paid"].(records.MoneyValue)
@@ -475,6 +478,17 @@ func (s *Server) salesTabs(lang string, p *auth.Principal, active string) []filt
 		tabs = append(tabs, filterChip{Label: s.tr.T(lang, "orders.overdue.title"), Href: "/sales/overdue", Active: active == "overdue"})
 	}
 	return tabs
+}
+
+// checkPDF says on a document's page, instead of offering its PDF, why a
+// Chinese document's PDF cannot be made: the CJK font is missing.
+func (s *Server) checkPDF(v *salesView, lang string, rec *records.Record) {
+	if lang, _ := rec.Values["language"].(string); lang != "zh" || s.Orders.Fonts == nil {
+		return
+	}
+	if where := s.Orders.Fonts.CJKMissing(); where != "" {
+		v.PDF, v.NoPDF = "", s.tr.T(lang, "orders.pdf_no_cjk_font", "Path", where)
+	}
 }
 
 // accountSales is the sales card of an account's 360 page.
