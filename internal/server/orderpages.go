@@ -175,9 +175,23 @@ func (s *Server) salesStatusPage(w http.ResponseWriter, r *http.Request, p *auth
 }
 
 func (s *Server) acceptPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	ord, err := s.Orders.Accept(r.Context(), p, r.PathValue("id"), r.PostFormValue("_etag"))
+	ord, deal, err := s.Orders.Accept(r.Context(), p, r.PathValue("id"), r.PostFormValue("_etag"))
 	if err != nil {
 		return s.salesFail(w, r, p, salesBack(r, "quotes"), err)
+	}
+	if deal != nil {
+		lang := s.lang(r, p)
+		if deal.Won {
+			s.flash(r, web.FlashSuccess, s.tr.T(lang, "orders.msg.accepted_deal_won", "Stage", deal.Stage))
+		} else {
+			why := s.describeFieldErrors(lang, &errs.Error{Code: errs.Invalid, Message: deal.Reason, Fields: deal.Errors})
+			if why == "" {
+				why = s.tr.Error(lang, deal.Reason)
+			}
+			s.flash(r, web.FlashWarning, s.tr.T(lang, "orders.msg.accepted_deal_not_won", "Reason", why))
+		}
+		http.Redirect(w, r, "/o/orders/"+ord.ID, http.StatusSeeOther)
+		return nil
 	}
 	return s.salesDone(w, r, p, "/o/orders/"+ord.ID, "orders.msg.accepted")
 }

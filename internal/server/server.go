@@ -128,6 +128,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Money = &money.Service{DB: d, Now: now}
 	s.Orders = &orders.Service{DB: d, Records: s.Records, Now: now, Fonts: &orders.Fonts{CJKPath: cfg.PDFCJKFont, Log: log}, Money: s.Money}
 	s.Sales = &sales.Service{DB: d, Records: s.Records, Money: s.Money, Customers: s.Customers, Now: now}
+	s.Orders.WinDeal = s.Sales.WinDealTx
 	s.Search = &search.Searcher{DB: d, Sources: append(append([]search.Source{}, SearchSources...), sales.SearchSources...)}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
