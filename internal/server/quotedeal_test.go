@@ -114,7 +114,11 @@ func TestAcceptWinsDeal(t *testing.T) {
 	if d := c.Get(t, "deals", won.ID()); d["status"] != "won" || d["stage_name"] != "Closed won" || d["closed_at"] == nil {
 		t.Fatalf("the deal after its quote was accepted: %v", d)
 	}
-	var hist struct{ Data []struct{ StageName string `json:"stage_name"` } }
+	var hist struct {
+		Data []struct {
+			StageName string `json:"stage_name"`
+		}
+	}
 	c.Must(t, 200, "GET", "/api/v1/deals/"+won.ID()+"/stage_history", nil).JSON(t, &hist)
 	if n := len(hist.Data); n != 2 || hist.Data[n-1].StageName != "Closed won" {
 		t.Fatalf("stage history %+v", hist.Data)
