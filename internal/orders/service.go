@@ -416,7 +416,7 @@ func (s *Service) lineHooks() records.Hooks {
 	after := func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
 		for _, dp := range docParents {
 			if id := str(r, dp.field); id != "" {
-				return s.recomputeDoc(ctx, tx, p.WorkspaceID, dp.object, id)
+				return s.recomputeDoc(ctx, tx, p.WorkspaceID, p.UserID, dp.object, id)
 			}
 		}
 		return nil
@@ -474,7 +474,7 @@ func (s *Service) priceOf(ctx context.Context, tx *db.Tx, ws, book string, prod 
 
 // recomputeDoc sets a document's totals to the sums of its live lines,
 // and for an invoice its balance.
-func (s *Service) recomputeDoc(ctx context.Context, tx *db.Tx, ws, object, id string) error {
+func (s *Service) recomputeDoc(ctx context.Context, tx *db.Tx, ws, by, object, id string) error {
 	col := map[string]string{"quotes": "quote_id", "orders": "order_id", "invoices": "invoice_id"}[object]
 	var cur string
 	if err := tx.QueryRow(ctx, "SELECT currency FROM "+object+" WHERE workspace_id = ? AND id = ?", ws, id).Scan(&cur); err != nil {
@@ -504,7 +504,7 @@ tax_total_amount = ?, tax_total_currency = ?, grand_total_amount = ?, grand_tota
 		return fmt.Errorf("document totals: %w", err)
 	}
 	if object == "invoices" {
-		return s.recomputePaid(ctx, tx, ws, id)
+		return s.recomputePaid(ctx, tx, ws, by, id)
 	}
 	return nil
 }
@@ -743,7 +743,7 @@ func (s *Service) setStatus(ctx context.Context, tx *db.Tx, p *auth.Principal, o
 		status, db.T(s.Now()), nullID(p.UserID), p.WorkspaceID, r.ID); err != nil {
 		return fmt.Errorf("set %s status: %w", object, err)
 	}
-	return nil
+	return records.NoteChangeTx(ctx, tx, p.WorkspaceID, p.UserID, object, r.ID, "status", str(r, "status"), status, s.Now())
 }
 
 func nullID(id string) any {
@@ -881,7 +881,7 @@ func (s *Service) shipmentHooks() records.Hooks {
 		return nil
 	}
 	after := func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
-		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, str(r, "order_id"))
+		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, p.UserID, str(r, "order_id"))
 	}
 	return records.Hooks{
 		BeforeCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
@@ -939,7 +939,7 @@ func (s *Service) shipmentLineHooks() records.Hooks {
 		if err := tx.QueryRow(ctx, "SELECT order_id FROM shipments WHERE workspace_id = ? AND id = ?", p.WorkspaceID, str(r, "shipment_id")).Scan(&oid); err != nil {
 			return err
 		}
-		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, textID(oid))
+		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, p.UserID, textID(oid))
 	}
 	return records.Hooks{
 		BeforeCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
@@ -1009,7 +1009,7 @@ func nullSafe(id string) string {
 
 // recomputeFulfilment sets each order line's shipped quantity and the
 // order's fulfilment from its live shipments.
-func (s *Service) recomputeFulfilment(ctx context.Context, tx *db.Tx, ws, orderID string) error {
+func (s *Service) recomputeFulfilment(ctx context.Context, tx *db.Tx, ws, by, orderID string) error {
 	rows, err := tx.Query(ctx, "SELECT id, quantity FROM line_items WHERE workspace_id = ? AND order_id = ? AND deleted_at IS NULL", ws, orderID)
 	if err != nil {
 		return fmt.Errorf("order lines: %w", err)
@@ -1062,10 +1062,17 @@ AND EXISTS (SELECT 1 FROM shipment_lines sl WHERE sl.workspace_id = shipments.wo
 	case anyShipped:
 		f = Partial
 	}
-	if _, err := tx.Exec(ctx, "UPDATE orders SET fulfilment = ? WHERE workspace_id = ? AND id = ? AND fulfilment <> ?", f, ws, orderID, f); err != nil {
+	var was string
+	if err := tx.QueryRow(ctx, "SELECT fulfilment FROM orders WHERE workspace_id = ? AND id = ?", ws, orderID).Scan(&was); err != nil {
 		return fmt.Errorf("order fulfilment: %w", err)
 	}
-	return nil
+	if was == f {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "UPDATE orders SET fulfilment = ? WHERE workspace_id = ? AND id = ?", f, ws, orderID); err != nil {
+		return fmt.Errorf("order fulfilment: %w", err)
+	}
+	return records.NoteChangeTx(ctx, tx, ws, by, "orders", orderID, "fulfilment", was, f, s.Now())
 }
 
 // ShipItem is one order line and how much of it a shipment carries.

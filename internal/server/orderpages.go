@@ -573,50 +573,39 @@ func (s *Server) accountSales(r *http.Request, p *auth.Principal, pg *web.Page, 
 	return v, nil
 }
 
-// salesTimeline merges an account's sales records into its timeline
-// rows (newest first), keeping at most limit rows.
-func (s *Server) salesTimeline(r *http.Request, p *auth.Principal, pg *web.Page, accountID string, rows []timelineRow, times []time.Time, limit int) ([]timelineRow, error) {
-	events, err := s.Orders.Events(r.Context(), p, accountID, limit)
+// salesRow fills a timeline row of a sales document made or changing
+// status.
+func (s *Server) salesRow(row *timelineRow, lang string, ev *orders.Event, users map[string]string) {
+	o, err := s.Records.Object(ev.Object)
 	if err != nil {
-		return nil, err
+		return
 	}
-	if len(events) == 0 {
-		return rows, nil
+	row.Type, row.Href, row.Who = ev.Object, "/o/"+ev.Object+"/"+ev.ID, users[ev.By]
+	row.TypeLabel = s.tr.T(lang, "orders.field."+strings.TrimSuffix(ev.Object, "s"))
+	row.Subject = ev.Number
+	if ev.Name != "" {
+		row.Subject += " · " + ev.Name
 	}
-	out := make([]timelineRow, 0, len(rows)+len(events))
-	i, j := 0, 0
-	for (i < len(rows) || j < len(events)) && (limit <= 0 || len(out) < limit) {
-		if j >= len(events) || (i < len(rows) && !times[i].Before(events[j].At)) {
-			out = append(out, rows[i])
-			i++
-			continue
-		}
-		e := events[j]
-		j++
-		o, _ := s.Records.Object(e.Object)
-		row := timelineRow{Kind: "sales", Type: e.Object, When: web.FormatDateTime(pg.Lang, e.At, pg.TZ), Href: "/o/" + e.Object + "/" + e.Record.ID,
-			TypeLabel: s.tr.T(pg.Lang, "orders.field."+strings.TrimSuffix(e.Object, "s")), Subject: e.Record.Title(o)}
-		if n, _ := e.Record.Values["name"].(string); n != "" && n != row.Subject {
-			row.Subject += " · " + n
-		}
-		for _, k := range []string{"status", "fulfilment", "method"} {
-			if f, ok := o.Field(k); ok {
-				if val, _ := e.Record.Values[k].(string); val != "" {
-					if opt, ok := f.Option(val); ok {
-						row.Meta = append(row.Meta, opt.Label(pg.Lang))
-					}
-				}
-			}
-		}
-		for _, k := range []string{"grand_total", "amount", "value"} {
-			if m, ok := e.Record.Values[k].(records.MoneyValue); ok && m.Currency != "" {
-				row.Meta = append(row.Meta, web.FormatMoney(pg.Lang, m.Amount, m.Currency))
-			}
-		}
-		if tn, _ := e.Record.Values["tracking_number"].(string); tn != "" {
-			row.Meta = append(row.Meta, tn)
-		}
-		out = append(out, row)
+	value := ev.Value
+	field := ev.Field
+	if field == "" {
+		field = "status"
 	}
-	return out, nil
+	if f, ok := o.Field(field); ok {
+		if opt, ok := f.Option(ev.Value); ok {
+			value = opt.Label(lang)
+		}
+	}
+	switch {
+	case ev.Action == orders.EventCreated && value != "":
+		row.Meta = append(row.Meta, s.tr.T(lang, "orders.timeline.created_as", "Status", value))
+	case ev.Action == orders.EventCreated:
+		row.Meta = append(row.Meta, s.tr.T(lang, "orders.timeline.created"))
+	default:
+		row.New = value
+		row.Meta = append(row.Meta, s.tr.T(lang, "orders.timeline.now_"+field, "Status", value))
+	}
+	if ev.Amount != nil {
+		row.Meta = append(row.Meta, web.FormatMoney(lang, ev.Amount.Amount, ev.Amount.Currency))
+	}
 }

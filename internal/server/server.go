@@ -231,7 +231,7 @@ func (s *Server) RegisterObjects() {
 	s.Activities.Register(s.Records)
 	s.Orders.Register(s.Records)
 	s.Sales.Register(s.Records)
-	s.Activities.Sources = append(s.Activities.Sources, s.Sales.TimelineSource())
+	s.Activities.Sources = append(s.Activities.Sources, s.Sales.TimelineSource(), s.Orders.TimelineSource())
 }
 
 // SearchSources are the objects the search box finds.
