@@ -17,14 +17,14 @@ import (
 // operations.
 func (s *Service) RegisterAPI(a *api.API) {
 	entry := api.Schema{"type": "object", "properties": api.Schema{
-		"kind": api.Schema{"type": "string", "enum": []string{"activity", "change", "deal"}}, "at": api.Schema{"type": "string", "format": "date-time"},
+		"kind": api.Schema{"type": "string", "enum": []string{"activity", "change", "deal", "sales"}}, "at": api.Schema{"type": "string", "format": "date-time"},
 		"activity": api.Schema{"type": "object", "description": "the activity record (kind activity)"}, "change": api.Schema{"type": "object", "description": "the history entry (kind change)"},
-		"event": api.Schema{"type": "object", "description": "a deal entering a stage (kind deal): deal_id, deal_name, stage_name, status, amount"}}}
+		"event": api.Schema{"type": "object", "description": "a deal entering a stage (kind deal): deal_id, deal_name, stage_name, status, amount; a sales document made or changing status (kind sales): object, id, number, name, action (created or changed), field (status or fulfilment), value, amount, by"}}}
 	for _, object := range []string{"accounts", "contacts"} {
 		a.Handle(api.Op{Method: "GET", Path: "/api/v1/" + object + "/{id}/timeline", ID: "timeline_" + object, Tag: object,
-			Summary: "The record's timeline, newest first: activities linked to it and changes of its fields",
+			Summary: "The record's timeline, newest first: activities linked to it, changes of its fields, its deals' stages and its sales documents made or changing status",
 			Params: []api.Param{
-				{Name: "type", In: "query", Description: "comma-separated: note, task, call, meeting, email, change, deal"},
+				{Name: "type", In: "query", Description: "comma-separated: note, task, call, meeting, email, change, deal, sales"},
 				{Name: "before", In: "query", Description: "only entries before this time (the at of the last entry of the previous page)"},
 				{Name: "limit", In: "query", Schema: api.Schema{"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}},
 			Response: api.Schema{"type": "object", "properties": api.Schema{"data": api.Schema{"type": "array", "items": entry}}},

@@ -209,7 +209,7 @@ func (s *Service) Timeline(ctx context.Context, p *auth.Principal, object, id st
 	}
 	for _, t := range q.Types {
 		if t != "change" && !validType(t) && !isSource(t) {
-			return nil, nil, errs.Field("query.type", "must be note, task, call, meeting, email, change or deal")
+			return nil, nil, errs.Field("query.type", "must be note, task, call, meeting, email, change, deal or sales")
 		}
 	}
 	var out []Entry

@@ -51,6 +51,9 @@ type Op struct {
 	// Produces lists the media types of a file the operation answers with
 	// instead of JSON (an export, a report).
 	Produces []string
+	// Problems are further problem answers the operation may give, by
+	// status, for the OpenAPI document (503 when a PDF font is missing).
+	Problems map[int]string
 	Handler  HandlerFunc
 }
 

@@ -95,7 +95,13 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 			m.Latency.WithLabelValues(*route).Observe(d.Seconds())
 		}
 		lvl := slog.LevelInfo
-		if sw.status >= 500 {
+		switch {
+		case sw.status == http.StatusServiceUnavailable:
+			// Unavailable is the setup's doing (a missing font, the
+			// database down), logged once where it is found, not on every
+			// request that runs into it.
+			lvl = slog.LevelWarn
+		case sw.status >= 500:
 			lvl = slog.LevelError
 		}
 		log.LogAttrs(r.Context(), lvl, "request", slog.String("request_id", id), slog.String("method", r.Method),

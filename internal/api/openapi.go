@@ -113,8 +113,11 @@ func (a *API) OpenAPI(version string) map[string]any {
 			add(413, "the file is larger than the limit")
 			add(415, "not multipart/form-data")
 		}
-		if op.ETag && op.Method != http.MethodGet && op.Method != http.MethodPost {
+		if op.ETag && op.Method != http.MethodGet && (op.Method != http.MethodPost || strings.Contains(op.Path, "{")) {
 			add(412, "stale If-Match")
+		}
+		for code, desc := range op.Problems {
+			add(code, desc)
 		}
 		o["responses"] = responses
 		if !op.Public {

@@ -25,7 +25,10 @@ const (
 	TooLarge           Code = "too_large"
 	Unsupported        Code = "unsupported_media_type"
 	MethodNotAllowed   Code = "method_not_allowed"
-	Internal           Code = "internal"
+	// Unavailable is a request the server cannot serve as it is set up
+	// (a file it needs is missing): 503, not the client's fault, not a bug.
+	Unavailable Code = "unavailable"
+	Internal    Code = "internal"
 )
 
 // FieldError names one bad field and why it is bad. Location is a
@@ -121,6 +124,8 @@ func Status(c Code) int {
 		return http.StatusUnsupportedMediaType
 	case MethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

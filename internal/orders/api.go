@@ -2,6 +2,8 @@ package orders
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -12,6 +14,46 @@ import (
 )
 
 var recordSchema = api.Schema{"type": "object", "description": "the record, as GET on its object answers"}
+
+var dealOutcomeSchema = api.Schema{"type": "object", "properties": api.Schema{
+	"id":         api.Schema{"type": "string", "format": "uuid", "description": "the deal"},
+	"won":        api.Schema{"type": "boolean", "description": "the deal is in its pipeline's won stage now"},
+	"stage_name": api.Schema{"type": "string"},
+	"reason":     api.Schema{"type": "string", "description": "why the deal did not move"},
+	"errors": api.Schema{"type": "array", "description": "the fields the won stage requires that the deal lacks", "items": api.Schema{"type": "object", "properties": api.Schema{
+		"location": api.Schema{"type": "string"}, "message": api.Schema{"type": "string"}}}}}}
+
+// bufferedWriter keeps an answer to add to it before it is sent.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header         { return b.header }
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedWriter) WriteHeader(status int)      { b.status = status }
+
+// withMember adds a member to a JSON object.
+func withMember(obj []byte, name string, v any) ([]byte, error) {
+	obj = bytes.TrimRight(obj, "\n ")
+	if len(obj) < 2 || obj[len(obj)-1] != '}' {
+		return nil, fmt.Errorf("add %s: not a JSON object", name)
+	}
+	m, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("add %s: %w", name, err)
+	}
+	out := append([]byte{}, obj[:len(obj)-1]...)
+	if len(bytes.TrimSpace(out)) > 1 {
+		out = append(out, ',')
+	}
+	out = append(out, '"')
+	out = append(out, name...)
+	out = append(out, '"', ':')
+	out = append(out, m...)
+	return append(out, '}', '\n'), nil
+}
 
 var amountsSchema = api.Schema{"type": "array", "items": api.Schema{"type": "object", "properties": api.Schema{
 	"amount": api.Schema{"type": "string"}, "currency": api.Schema{"type": "string"}}}}
@@ -26,15 +68,31 @@ func (s *Service) writeRecord(w http.ResponseWriter, r *http.Request, p *auth.Pr
 // invoicing contract periods, the overdue list and an account's facts.
 func (s *Service) RegisterAPI(a *api.API, tr func() Translate) {
 	a.Handle(api.Op{Method: "POST", Path: "/api/v1/quotes/{id}/accept", ID: "accept_quote", Tag: "quotes", Status: http.StatusCreated, ETag: true,
-		Summary:     "Accept a quote, which makes its order (with a copy of its lines); answers with the order",
-		Description: "The same happens when a quote's status is set to accepted. Send If-Match with the quote's ETag to accept only the version you saw.",
-		Response:    recordSchema,
+		Summary: "Accept a quote, which makes its order (with a copy of its lines) and moves the quote's deal to its pipeline's won stage; answers with the order",
+		Description: "The same happens when a quote's status is set to accepted. Send If-Match with the quote's ETag to accept only the version you saw. " +
+			"For a quote made for a deal the answer's deal_outcome says whether the deal moved to the won stage and, when a stage rule refused it " +
+			"(a field the stage requires, a deal outside your scope), why: the order is made all the same.",
+		Response: api.Schema{"type": "object", "description": "the order, as GET on orders answers, with deal_outcome for a quote of a deal",
+			"properties": api.Schema{"deal_outcome": dealOutcomeSchema}},
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-			ord, err := s.Accept(r.Context(), p, api.PathID(r, "id"), r.Header.Get("If-Match"))
+			ord, deal, err := s.Accept(r.Context(), p, api.PathID(r, "id"), r.Header.Get("If-Match"))
 			if err != nil {
 				return err
 			}
-			return s.writeRecord(w, r, p, ord, http.StatusCreated)
+			if deal == nil {
+				return s.writeRecord(w, r, p, ord, http.StatusCreated)
+			}
+			rw := &bufferedWriter{header: w.Header()}
+			if err := s.writeRecord(rw, r, p, ord, http.StatusCreated); err != nil {
+				return err
+			}
+			out, err := withMember(rw.body.Bytes(), "deal_outcome", deal)
+			if err != nil {
+				return err
+			}
+			w.WriteHeader(rw.status)
+			_, _ = w.Write(out)
+			return nil
 		}})
 	a.Handle(api.Op{Method: "POST", Path: "/api/v1/quotes/{id}/revise", ID: "revise_quote", Tag: "quotes", Status: http.StatusCreated,
 		Summary:  "Make the next revision of a quote: a draft with the same number and a copy of its lines; the quote it replaces becomes superseded",
@@ -48,8 +106,11 @@ func (s *Service) RegisterAPI(a *api.API, tr func() Translate) {
 		}})
 	for _, object := range []string{"quotes", "invoices"} {
 		a.Handle(api.Op{Method: "GET", Path: "/api/v1/" + object + "/{id}/pdf", ID: "pdf_" + object, Tag: object,
-			Summary:  "The " + object[:len(object)-1] + " as a PDF, in its language (Chinese with an embedded CJK font subset)",
+			Summary: "The " + object[:len(object)-1] + " as a PDF, in its language (Chinese with an embedded CJK font subset)",
+			Description: "Chinese text needs the CJK font (--pdf-cjk-font, RAPPORT_PDF_CJK_FONT, or Debian's fonts-droid-fallback). Without it a document in Chinese answers 503 naming the font; " +
+				"a document in English or Spanish is still made, any Chinese characters in it (a customer's name) printed as ?.",
 			Produces: []string{"application/pdf"},
+			Problems: map[int]string{http.StatusServiceUnavailable: "the document is in Chinese and the CJK font is missing"},
 			Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 				var buf bytes.Buffer
 				name, err := s.PDF(r.Context(), p, object, api.PathID(r, "id"), tr(), &buf)

@@ -122,14 +122,9 @@ WHERE deleted_at IS NULL AND status = ? AND renewal_date IS NOT NULL AND reminde
 			return res, err
 		}
 	}
-	r, err := s.DB.Exec(ctx, "UPDATE contracts SET status = ?, version = version + 1 WHERE deleted_at IS NULL AND status = ? AND end_date IS NOT NULL AND end_date < ?",
-		ContractExpired, ContractActive, dateArg(s.DB, today))
-	if err != nil {
-		return res, fmt.Errorf("expire contracts: %w", err)
-	}
-	n, _ := r.RowsAffected()
-	res.Expired = int(n)
-	return res, nil
+	n, err := s.expire(ctx, "contracts", "end_date", ContractActive, ContractExpired, dateArg(s.DB, today))
+	res.Expired = n
+	return res, err
 }
 
 func (s *Service) remind(ctx context.Context, ao *records.Object, id, ws, owner, name, number, account, renewal string, res *RenewalResult) error {
@@ -253,7 +248,7 @@ func (s *Service) invoiceHooks() records.Hooks {
 		},
 		AfterUpdate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *records.Record) error {
 			if str(old, "status") != str(r, "status") {
-				return s.recomputePaid(ctx, tx, p.WorkspaceID, r.ID)
+				return s.recomputePaid(ctx, tx, p.WorkspaceID, p.UserID, r.ID)
 			}
 			return nil
 		},
@@ -282,12 +277,13 @@ func (s *Service) checkInvoiceLinks(ctx context.Context, tx *db.Tx, p *auth.Prin
 
 // recomputePaid sets an invoice's amount paid, balance and status from
 // its live payments.
-func (s *Service) recomputePaid(ctx context.Context, tx *db.Tx, ws, id string) error {
+func (s *Service) recomputePaid(ctx context.Context, tx *db.Tx, ws, by, id string) error {
 	var cur, status string
 	var total sql.NullString
 	if err := tx.QueryRow(ctx, "SELECT currency, status, grand_total_amount FROM invoices WHERE workspace_id = ? AND id = ?", ws, id).Scan(&cur, &status, &total); err != nil {
 		return fmt.Errorf("invoice: %w", err)
 	}
+	was := status
 	rows, err := tx.Query(ctx, "SELECT amount_amount FROM payments WHERE workspace_id = ? AND invoice_id = ? AND deleted_at IS NULL", ws, id)
 	if err != nil {
 		return fmt.Errorf("invoice payments: %w", err)
@@ -324,7 +320,9 @@ func (s *Service) recomputePaid(ctx context.Context, tx *db.Tx, ws, id string) e
 		formatAmount(paid, cur), cur, formatAmount(balance, cur), cur, status, ws, id); err != nil {
 		return fmt.Errorf("invoice balance: %w", err)
 	}
-	return nil
+	// The status a payment brought (paid, partly paid) is history the
+	// invoice's timeline shows.
+	return records.NoteChangeTx(ctx, tx, ws, by, "invoices", id, "status", was, status, s.Now())
 }
 
 func (s *Service) paymentHooks() records.Hooks {
@@ -374,7 +372,7 @@ func (s *Service) paymentHooks() records.Hooks {
 		return nil
 	}
 	after := func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
-		return s.recomputePaid(ctx, tx, p.WorkspaceID, str(r, "invoice_id"))
+		return s.recomputePaid(ctx, tx, p.WorkspaceID, p.UserID, str(r, "invoice_id"))
 	}
 	return records.Hooks{
 		BeforeCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
@@ -523,11 +521,42 @@ func (s *Service) InvoiceContract(ctx context.Context, p *auth.Principal, contra
 // ExpireQuotes marks sent quotes whose validity has passed expired; it
 // returns how many. Drafts keep their date until they are sent.
 func (s *Service) ExpireQuotes(ctx context.Context) (int, error) {
-	r, err := s.DB.Exec(ctx, "UPDATE quotes SET status = ?, version = version + 1, updated_at = ? WHERE deleted_at IS NULL AND status = ? AND valid_until IS NOT NULL AND valid_until < ?",
-		QuoteExpired, db.T(s.Now()), QuoteSent, s.today())
+	return s.expire(ctx, "quotes", "valid_until", QuoteSent, QuoteExpired, s.today())
+}
+
+// expire moves the live records of object in status from whose date
+// column is before day to status to, in every workspace, with a history
+// entry each; it returns how many.
+func (s *Service) expire(ctx context.Context, object, dateCol, from, to string, day any) (int, error) {
+	tx, err := s.DB.Begin(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("expire quotes: %w", err)
+		return 0, err
 	}
-	n, _ := r.RowsAffected()
-	return int(n), nil
+	defer tx.Rollback()
+	now := s.Now()
+	rows, err := tx.Query(ctx, "UPDATE "+object+" SET status = ?, version = version + 1, updated_at = ? WHERE deleted_at IS NULL AND status = ? AND "+dateCol+" IS NOT NULL AND "+dateCol+" < ? RETURNING workspace_id, id",
+		to, db.T(now), from, day)
+	if err != nil {
+		return 0, fmt.Errorf("expire %s: %w", object, err)
+	}
+	type hit struct{ ws, id string }
+	var hits []hit
+	for rows.Next() {
+		var ws, id any
+		if err := rows.Scan(&ws, &id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("expire %s: %w", object, err)
+		}
+		hits = append(hits, hit{textID(ws), textID(id)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("expire %s: %w", object, err)
+	}
+	for _, h := range hits {
+		if err := records.NoteChangeTx(ctx, tx, h.ws, "", object, h.id, "status", from, to, now); err != nil {
+			return 0, err
+		}
+	}
+	return len(hits), tx.Commit()
 }

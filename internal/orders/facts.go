@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
-	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/errs"
@@ -184,45 +182,4 @@ func (s *Service) Overdue(ctx context.Context, p *auth.Principal, limit int) ([]
 		return nil, err
 	}
 	return page.Records, nil
-}
-
-// Event is a sales record on an account's timeline.
-type Event struct {
-	At     time.Time
-	Object string
-	Record *records.Record
-}
-
-// Events returns an account's sales records newest first, at most limit
-// of each kind the caller may read: quotes, orders, shipments of those
-// orders, contracts, invoices and payments.
-func (s *Service) Events(ctx context.Context, p *auth.Principal, accountID string, limit int) ([]Event, error) {
-	var out []Event
-	var orderIDs []string
-	for _, object := range []string{"quotes", "orders", "contracts", "invoices", "payments"} {
-		if !p.Can(object, auth.ActRead) {
-			continue
-		}
-		page, err := s.Records.List(ctx, p, object, records.ListQuery{Filters: []records.Filter{{Field: "account_id", Op: records.OpEq, Value: accountID}}, Sort: "-created_at", Limit: limit})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range page.Records {
-			out = append(out, Event{At: r.CreatedAt, Object: object, Record: r})
-			if object == "orders" {
-				orderIDs = append(orderIDs, r.ID)
-			}
-		}
-	}
-	if len(orderIDs) > 0 && p.Can("shipments", auth.ActRead) {
-		page, err := s.Records.List(ctx, p, "shipments", records.ListQuery{Filters: []records.Filter{{Field: "order_id", Op: records.OpIn, Value: strings.Join(orderIDs, ",")}}, Sort: "-created_at", Limit: limit})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range page.Records {
-			out = append(out, Event{At: r.CreatedAt, Object: "shipments", Record: r})
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out, nil
 }

@@ -5,14 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/signintech/gopdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/rapport-crm/rapport/internal/errs"
 )
 
 // CJKFontPaths are where the font for Chinese text is looked for when
@@ -31,33 +35,60 @@ var ErrNoCJKFont = errors.New("no CJK font: install the Debian package fonts-dro
 // Fonts finds and keeps the fonts documents are set in: the Go fonts
 // (embedded, Latin, Greek, Cyrillic) and a CJK TrueType font read once
 // from disk.
+//
+// Without the CJK font a Chinese document cannot be made (Render answers
+// unavailable, 503, naming the font); a document in another language
+// that merely quotes some Chinese (a customer's name) is still made,
+// those characters set as "?" in the Go font. The missing font is logged
+// once, the first time a document needs it.
 type Fonts struct {
 	// CJKPath, when set, is the CJK font to use; otherwise CJKFontPaths
 	// are tried in order.
 	CJKPath string
+	// Log, when set, hears once that the CJK font is missing.
+	Log *slog.Logger
 
 	once sync.Once
 	cjk  []byte
 	err  error
 }
 
-// CJK returns the bytes of the CJK font.
+// paths are the places the CJK font is looked for.
+func (f *Fonts) paths() []string {
+	if f.CJKPath != "" {
+		return []string{f.CJKPath}
+	}
+	return CJKFontPaths
+}
+
+// CJK returns the bytes of the CJK font, or ErrNoCJKFont.
 func (f *Fonts) CJK() ([]byte, error) {
 	f.once.Do(func() {
-		paths := CJKFontPaths
-		if f.CJKPath != "" {
-			paths = []string{f.CJKPath}
-		}
-		for _, p := range paths {
+		var last error
+		for _, p := range f.paths() {
 			b, err := os.ReadFile(p)
 			if err == nil {
 				f.cjk = b
 				return
 			}
+			last = err
 		}
-		f.err = ErrNoCJKFont
+		f.err = fmt.Errorf("%w (%v)", ErrNoCJKFont, last)
+		if f.Log != nil {
+			f.Log.Error("the CJK font for PDFs is missing: Chinese quotes and invoices cannot be made; others set Chinese characters as ?",
+				"paths", strings.Join(f.paths(), ", "), "err", last)
+		}
 	})
 	return f.cjk, f.err
+}
+
+// CJKMissing returns where the CJK font was looked for when it is not
+// there, and "" when it is.
+func (f *Fonts) CJKMissing() string {
+	if _, err := f.CJK(); err != nil {
+		return strings.Join(f.paths(), ", ")
+	}
+	return ""
 }
 
 // needsCJK reports whether any text holds a character the Go fonts lack
@@ -137,9 +168,19 @@ func runsOf(s string) []textRun {
 // characters they lack.
 type writer struct {
 	pdf  *gopdf.GoPdf
-	cjk  bool // the CJK font is loaded
+	cjk  bool // the CJK font is loaded; without it CJK runs print as "?"
 	bold bool
 	size float64
+}
+
+// shown is the text of a run as it is set: without the CJK font, one
+// "?" per character the Go fonts lack, so the reader sees something is
+// missing rather than a blank.
+func (w *writer) shown(r textRun) string {
+	if r.cjk && !w.cjk {
+		return strings.Repeat("?", utf8.RuneCountInString(r.text))
+	}
+	return r.text
 }
 
 func (w *writer) font(bold bool, size float64) { w.bold, w.size = bold, size }
@@ -159,7 +200,7 @@ func (w *writer) width(s string) float64 {
 	total := 0.0
 	for _, r := range runsOf(s) {
 		w.use(r.cjk)
-		wd, _ := w.pdf.MeasureTextWidth(r.text)
+		wd, _ := w.pdf.MeasureTextWidth(w.shown(r))
 		total += wd
 	}
 	return total
@@ -169,8 +210,9 @@ func (w *writer) text(x, y float64, s string) {
 	for _, r := range runsOf(s) {
 		w.use(r.cjk)
 		w.pdf.SetXY(x, y)
-		_ = w.pdf.Text(r.text)
-		wd, _ := w.pdf.MeasureTextWidth(r.text)
+		t := w.shown(r)
+		_ = w.pdf.Text(t)
+		wd, _ := w.pdf.MeasureTextWidth(t)
 		x += wd
 	}
 }
@@ -215,7 +257,9 @@ func (w *writer) wrap(s string, width float64) []string {
 
 // Render writes the document as a PDF with its fonts embedded as
 // subsets: the Go fonts for Latin text and, when the document has any,
-// the CJK font for Chinese.
+// the CJK font for Chinese. A Chinese document without the CJK font is
+// unavailable (503, naming the font); a document in another language
+// falls back to the Go fonts (see Fonts).
 func (f *Fonts) Render(out io.Writer, d *Doc) error {
 	pdf := &gopdf.GoPdf{}
 	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
@@ -229,13 +273,19 @@ func (f *Fonts) Render(out io.Writer, d *Doc) error {
 	w := &writer{pdf: pdf, size: 10}
 	if needsCJK(d.texts()...) {
 		b, err := f.CJK()
-		if err != nil {
-			return fmt.Errorf("pdf: %w", err)
+		switch {
+		case err != nil && d.Lang == "zh":
+			return &errs.Error{Code: errs.Unavailable, Err: err,
+				Message: "The PDF is in Chinese and the font for Chinese characters is missing: " + strings.Join(f.paths(), ", ") +
+					". Install the Debian package fonts-droid-fallback or set RAPPORT_PDF_CJK_FONT to a TrueType font with CJK glyphs, then restart Rapport."}
+		case err != nil:
+			// Set in the Go fonts, the Chinese characters as "?".
+		default:
+			if err := pdf.AddTTFFontData("cjk", b); err != nil {
+				return fmt.Errorf("pdf font: %w", err)
+			}
+			w.cjk = true
 		}
-		if err := pdf.AddTTFFontData("cjk", b); err != nil {
-			return fmt.Errorf("pdf font: %w", err)
-		}
-		w.cjk = true
 	}
 	const (
 		left   = 50.0

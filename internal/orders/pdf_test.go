@@ -3,11 +3,15 @@ package orders
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ledongthuc/pdf"
+
+	"github.com/rapport-crm/rapport/internal/errs"
 )
 
 func sampleDoc(lang string, lines int) *Doc {
@@ -105,15 +109,46 @@ func TestPDFLanguages(t *testing.T) {
 	}
 }
 
+// TestNoCJKFont: with the CJK font path pointed at a missing file, a
+// Chinese document is unavailable (503) with a message naming the font;
+// a Spanish or English document that quotes Chinese is still made in the
+// Go fonts, the Chinese characters as "?"; the missing font is logged
+// once however many documents ask for it.
 func TestNoCJKFont(t *testing.T) {
-	f := &Fonts{CJKPath: "/nonexistent/font.ttf"}
-	var b bytes.Buffer
-	if err := f.Render(&b, sampleDoc("zh", 1)); err == nil || !strings.Contains(err.Error(), "fonts-droid-fallback") {
-		t.Fatalf("want the missing-font error, got %v", err)
+	var logs bytes.Buffer
+	missing := filepath.Join(t.TempDir(), "missing.ttf")
+	f := &Fonts{CJKPath: missing, Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	for range 2 {
+		var b bytes.Buffer
+		err := f.Render(&b, sampleDoc("zh", 1))
+		e, ok := errs.As(err)
+		if !ok || e.Code != errs.Unavailable || errs.Status(e.Code) != 503 {
+			t.Fatalf("a Chinese document without the font: %v", err)
+		}
+		if !strings.Contains(e.Message, missing) || !strings.Contains(e.Message, "fonts-droid-fallback") {
+			t.Fatalf("the message does not name the font: %q", e.Message)
+		}
+		if b.Len() != 0 {
+			t.Fatalf("%d bytes written for a refused PDF", b.Len())
+		}
 	}
-	// Latin documents need no CJK font.
-	if err := f.Render(&b, sampleDoc("es", 1)); err != nil {
-		t.Fatal(err)
+	if f.CJKMissing() != missing {
+		t.Fatalf("CJKMissing %q", f.CJKMissing())
+	}
+	for _, lang := range []string{"es", "en"} {
+		d := sampleDoc(lang, 2)
+		d.To = append([]string{"上海精密仪器有限公司"}, d.To...)
+		var b bytes.Buffer
+		if err := f.Render(&b, d); err != nil {
+			t.Fatalf("%s document quoting Chinese: %v", lang, err)
+		}
+		text := extract(t, b.Bytes())
+		if !strings.Contains(text, "??????????") || !strings.Contains(text, d.Title) || needsCJK(text) {
+			t.Fatalf("%s document quoting Chinese without the font:\n%s", lang, text)
+		}
+	}
+	if n := strings.Count(logs.String(), "CJK font for PDFs is missing"); n != 1 || !strings.Contains(logs.String(), missing) {
+		t.Fatalf("the missing font logged %d times: %s", n, logs.String())
 	}
 }
 

@@ -27,6 +27,62 @@ type Service struct {
 	// Money converts totals into the workspace currency; without it
 	// figures stay per currency.
 	Money *money.Service
+	// WinDeal moves a deal to its pipeline's won stage inside tx, under
+	// the stage's rules, and returns the stage's name; it lives with the
+	// deals (internal/sales). Its invalid, forbidden, not_found and
+	// conflict errors are refusals that accepting a quote reports and
+	// survives. Nil leaves deals alone.
+	WinDeal func(ctx context.Context, tx *db.Tx, p *auth.Principal, dealID string) (string, error)
+}
+
+// DealOutcome is what accepting a quote did to the deal it was made for:
+// moved it to the won stage, or why not.
+type DealOutcome struct {
+	DealID string `json:"id"`
+	// Won is true when the deal is in its pipeline's won stage now.
+	Won   bool   `json:"won"`
+	Stage string `json:"stage_name,omitempty"`
+	// Reason says why the deal did not move, in English; Errors names
+	// the fields the won stage requires that the deal lacks.
+	Reason string            `json:"reason,omitempty"`
+	Errors []errs.FieldError `json:"errors,omitempty"`
+}
+
+type outcomeKey struct{}
+
+// winDeal moves the deal of a quote just accepted to its won stage, in a
+// savepoint so that a refusal takes back nothing but the move: the order
+// is made either way, and the outcome says what happened to the deal.
+func (s *Service) winDeal(ctx context.Context, tx *db.Tx, p *auth.Principal, q *records.Record) error {
+	dealID := str(q, "deal_id")
+	if dealID == "" || s.WinDeal == nil {
+		return nil
+	}
+	out := &DealOutcome{DealID: dealID}
+	if o, ok := ctx.Value(outcomeKey{}).(**DealOutcome); ok {
+		*o = out
+	}
+	if err := tx.Savepoint(ctx, "win_deal"); err != nil {
+		return err
+	}
+	stage, err := s.WinDeal(ctx, tx, p, dealID)
+	if err == nil {
+		out.Won, out.Stage = true, stage
+		return tx.Release(ctx, "win_deal")
+	}
+	switch errs.CodeOf(err) {
+	case errs.Invalid, errs.Forbidden, errs.NotFound, errs.Conflict:
+		e, _ := errs.As(err)
+		out.Reason, out.Errors = e.Message, e.Fields
+		switch errs.CodeOf(err) {
+		case errs.NotFound:
+			out.Reason = "The deal is not one you can reach."
+		case errs.Forbidden:
+			out.Reason = "You may not change the deal."
+		}
+		return tx.RollbackTo(ctx, "win_deal")
+	}
+	return err
 }
 
 // Register adds the objects with this service's hooks.
@@ -360,7 +416,7 @@ func (s *Service) lineHooks() records.Hooks {
 	after := func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
 		for _, dp := range docParents {
 			if id := str(r, dp.field); id != "" {
-				return s.recomputeDoc(ctx, tx, p.WorkspaceID, dp.object, id)
+				return s.recomputeDoc(ctx, tx, p.WorkspaceID, p.UserID, dp.object, id)
 			}
 		}
 		return nil
@@ -418,7 +474,7 @@ func (s *Service) priceOf(ctx context.Context, tx *db.Tx, ws, book string, prod 
 
 // recomputeDoc sets a document's totals to the sums of its live lines,
 // and for an invoice its balance.
-func (s *Service) recomputeDoc(ctx context.Context, tx *db.Tx, ws, object, id string) error {
+func (s *Service) recomputeDoc(ctx context.Context, tx *db.Tx, ws, by, object, id string) error {
 	col := map[string]string{"quotes": "quote_id", "orders": "order_id", "invoices": "invoice_id"}[object]
 	var cur string
 	if err := tx.QueryRow(ctx, "SELECT currency FROM "+object+" WHERE workspace_id = ? AND id = ?", ws, id).Scan(&cur); err != nil {
@@ -448,7 +504,7 @@ tax_total_amount = ?, tax_total_currency = ?, grand_total_amount = ?, grand_tota
 		return fmt.Errorf("document totals: %w", err)
 	}
 	if object == "invoices" {
-		return s.recomputePaid(ctx, tx, ws, id)
+		return s.recomputePaid(ctx, tx, ws, by, id)
 	}
 	return nil
 }
@@ -536,8 +592,12 @@ func (s *Service) quoteHooks() records.Hooks {
 		},
 		AfterUpdate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *records.Record) error {
 			if str(r, "status") == QuoteAccepted && str(old, "status") != QuoteAccepted {
-				_, err := s.orderFromQuote(ctx, tx, p, r)
-				return err
+				if _, err := s.orderFromQuote(ctx, tx, p, r); err != nil {
+					return err
+				}
+				// The deal it was made for is won; rejecting quotes does
+				// nothing to a deal, which may get another.
+				return s.winDeal(ctx, tx, p, r)
 			}
 			return nil
 		},
@@ -683,7 +743,7 @@ func (s *Service) setStatus(ctx context.Context, tx *db.Tx, p *auth.Principal, o
 		status, db.T(s.Now()), nullID(p.UserID), p.WorkspaceID, r.ID); err != nil {
 		return fmt.Errorf("set %s status: %w", object, err)
 	}
-	return nil
+	return records.NoteChangeTx(ctx, tx, p.WorkspaceID, p.UserID, object, r.ID, "status", str(r, "status"), status, s.Now())
 }
 
 func nullID(id string) any {
@@ -695,28 +755,34 @@ func nullID(id string) any {
 
 type fromQuoteKey struct{}
 
-// Accept accepts a quote, which makes its order.
-func (s *Service) Accept(ctx context.Context, p *auth.Principal, id, ifMatch string) (*records.Record, error) {
+// Accept accepts a quote, which makes its order, and moves the deal the
+// quote was made for to its won stage. It answers with the order and,
+// for a quote of a deal, what became of the deal: a stage rule that
+// refuses the move leaves the deal where it was without undoing the
+// acceptance.
+func (s *Service) Accept(ctx context.Context, p *auth.Principal, id, ifMatch string) (*records.Record, *DealOutcome, error) {
 	cur, err := s.Records.Get(ctx, p, "quotes", id, records.GetOptions{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if st := str(cur, "status"); st != QuoteDraft && st != QuoteSent {
-		return nil, errs.E(errs.Conflict, "The quote is %s; only a draft or sent quote is accepted.", st)
+		return nil, nil, errs.E(errs.Conflict, "The quote is %s; only a draft or sent quote is accepted.", st)
 	}
-	q, err := s.Records.Update(ctx, p, "quotes", id, ifMatch, records.Input{"status": QuoteAccepted})
+	var deal *DealOutcome
+	q, err := s.Records.Update(context.WithValue(ctx, outcomeKey{}, &deal), p, "quotes", id, ifMatch, records.Input{"status": QuoteAccepted})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	oid := str(q, "order_id")
 	if oid == "" {
 		var v any
 		if err := s.DB.QueryRow(ctx, "SELECT order_id FROM quotes WHERE workspace_id = ? AND id = ?", p.WorkspaceID, id).Scan(&v); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		oid = textID(v)
 	}
-	return s.Records.Get(ctx, p, "orders", oid, records.GetOptions{})
+	ord, err := s.Records.Get(ctx, p, "orders", oid, records.GetOptions{})
+	return ord, deal, err
 }
 
 // orderFromQuote makes the order of an accepted quote, with its lines.
@@ -815,7 +881,7 @@ func (s *Service) shipmentHooks() records.Hooks {
 		return nil
 	}
 	after := func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
-		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, str(r, "order_id"))
+		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, p.UserID, str(r, "order_id"))
 	}
 	return records.Hooks{
 		BeforeCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
@@ -873,7 +939,7 @@ func (s *Service) shipmentLineHooks() records.Hooks {
 		if err := tx.QueryRow(ctx, "SELECT order_id FROM shipments WHERE workspace_id = ? AND id = ?", p.WorkspaceID, str(r, "shipment_id")).Scan(&oid); err != nil {
 			return err
 		}
-		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, textID(oid))
+		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, p.UserID, textID(oid))
 	}
 	return records.Hooks{
 		BeforeCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
@@ -943,7 +1009,7 @@ func nullSafe(id string) string {
 
 // recomputeFulfilment sets each order line's shipped quantity and the
 // order's fulfilment from its live shipments.
-func (s *Service) recomputeFulfilment(ctx context.Context, tx *db.Tx, ws, orderID string) error {
+func (s *Service) recomputeFulfilment(ctx context.Context, tx *db.Tx, ws, by, orderID string) error {
 	rows, err := tx.Query(ctx, "SELECT id, quantity FROM line_items WHERE workspace_id = ? AND order_id = ? AND deleted_at IS NULL", ws, orderID)
 	if err != nil {
 		return fmt.Errorf("order lines: %w", err)
@@ -996,10 +1062,17 @@ AND EXISTS (SELECT 1 FROM shipment_lines sl WHERE sl.workspace_id = shipments.wo
 	case anyShipped:
 		f = Partial
 	}
-	if _, err := tx.Exec(ctx, "UPDATE orders SET fulfilment = ? WHERE workspace_id = ? AND id = ? AND fulfilment <> ?", f, ws, orderID, f); err != nil {
+	var was string
+	if err := tx.QueryRow(ctx, "SELECT fulfilment FROM orders WHERE workspace_id = ? AND id = ?", ws, orderID).Scan(&was); err != nil {
 		return fmt.Errorf("order fulfilment: %w", err)
 	}
-	return nil
+	if was == f {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "UPDATE orders SET fulfilment = ? WHERE workspace_id = ? AND id = ?", f, ws, orderID); err != nil {
+		return fmt.Errorf("order fulfilment: %w", err)
+	}
+	return records.NoteChangeTx(ctx, tx, ws, by, "orders", orderID, "fulfilment", was, f, s.Now())
 }
 
 // ShipItem is one order line and how much of it a shipment carries.

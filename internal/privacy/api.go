@@ -17,6 +17,7 @@ var summarySchema = api.Schema{"type": "object", "properties": api.Schema{
 	"activities_anonymised":      api.Schema{"type": "integer", "description": "linked activities in which the person's e-mail addresses were replaced"},
 	"relationships_removed":      api.Schema{"type": "integer"},
 	"merged_records_erased":      api.Schema{"type": "integer", "description": "records merged into this contact earlier, erased with it"},
+	"leads_anonymised":           api.Schema{"type": "integer", "description": "leads that held the person (converted into the contact, or with one of its e-mail addresses or phone numbers, now or in their history), anonymised with it"},
 	"already_erased":             api.Schema{"type": "boolean", "description": "true when there was nothing left to erase; nothing was written"}}}
 
 // RegisterAPI adds the personal-data export and the erasure of a

@@ -3,6 +3,7 @@ package privacy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/customers"
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/search"
 )
 
@@ -45,6 +47,7 @@ type EraseSummary struct {
 	ActivitiesAnonymised int      `json:"activities_anonymised"`
 	RelationshipsRemoved int      `json:"relationships_removed"`
 	MergedRecordsErased  int      `json:"merged_records_erased"`
+	LeadsAnonymised      int      `json:"leads_anonymised"`
 	AlreadyErased        bool     `json:"already_erased"`
 }
 
@@ -62,9 +65,15 @@ type EraseSummary struct {
 //   - its attachments are deleted (the rows in the transaction, the
 //     files once it has committed);
 //   - its relationships with other contacts are deleted;
+//   - the leads that hold the person (converted into the contact, or
+//     with one of its e-mail addresses or phone numbers, now or in their
+//     history: sales.PersonLeads) are anonymised the same way: their
+//     personal values cleared in the record and its history, their name
+//     ErasedName, their search terms gone;
 //   - its e-mail addresses, old ones included, are replaced by
-//     ErasedEmail in every activity linked to it (sender, recipients,
-//     attendees, subject, body) and in those activities' history;
+//     ErasedEmail in every activity linked to it or to those leads
+//     (sender, recipients, attendees, subject, body) and in those
+//     activities' history;
 //   - each record changed gets one history entry of action erase: who
 //     and when, the names of the fields, no values.
 //
@@ -102,6 +111,7 @@ func (s *Service) Erase(ctx context.Context, p *auth.Principal, id string, in Er
 	sum.FieldsCleared, sum.HistoryAnonymised = res.Fields, res.History
 	addrs := map[string]bool{}
 	addresses(res.Removed, addrs)
+	phones := phoneNumbers(res.Removed)
 	words := nameWords(res.Removed)
 	merged, err := s.Records.MergedInto(ctx, tx, ws, o, rec.ID)
 	if err != nil {
@@ -119,6 +129,7 @@ func (s *Service) Erase(ctx context.Context, p *auth.Principal, id string, in Er
 			}
 			sum.HistoryAnonymised += mres.History
 			addresses(mres.Removed, addrs)
+			phones = append(phones, phoneNumbers(mres.Removed)...)
 			words = append(words, nameWords(mres.Removed)...)
 		}
 		if err := search.Remove(ctx, tx, ws, o.Name, mid); err != nil {
@@ -136,11 +147,48 @@ func (s *Service) Erase(ctx context.Context, p *auth.Principal, id string, in Er
 		sum.RelationshipsRemoved += int(n)
 	}
 	sum.AttachmentsDeleted = len(attIDs)
+	// The leads that hold the same person, found by the addresses and
+	// numbers the erasure took out, and the activities linked to them.
+	list := make([]string, 0, len(addrs))
+	for a := range addrs {
+		list = append(list, a)
+	}
+	leadIDs, err := sales.PersonLeads(ctx, tx, ws, rec.ID, list, phones)
+	if err != nil {
+		return nil, err
+	}
+	var leadActs []string
+	if len(leadIDs) > 0 {
+		lo, err := s.Records.Object("leads")
+		if err != nil {
+			return nil, err
+		}
+		for _, lid := range leadIDs {
+			lres, err := s.Records.EraseTx(ctx, tx, p, lo, lid, spec)
+			if err != nil {
+				return nil, err
+			}
+			if lres.Changed {
+				sum.LeadsAnonymised++
+			}
+			sum.HistoryAnonymised += lres.History
+			addresses(lres.Removed, addrs)
+			words = append(words, nameWords(lres.Removed)...)
+			if err := search.Remove(ctx, tx, ws, lo.Name, lid); err != nil {
+				return nil, err
+			}
+			ids, err := sales.LeadActivityIDs(ctx, tx, ws, lid)
+			if err != nil {
+				return nil, err
+			}
+			leadActs = append(leadActs, ids...)
+		}
+	}
 	if _, err := search.PruneVocab(ctx, tx, ws, words); err != nil {
 		return nil, err
 	}
 	if len(addrs) > 0 {
-		list := make([]string, 0, len(addrs))
+		list = list[:0]
 		for a := range addrs {
 			list = append(list, a)
 		}
@@ -154,6 +202,11 @@ func (s *Service) Erase(ctx context.Context, p *auth.Principal, id string, in Er
 		ids, err := activities.LinkedIDs(ctx, tx, ws, o.Name, rec.ID)
 		if err != nil {
 			return nil, err
+		}
+		for _, aid := range leadActs {
+			if !slices.Contains(ids, aid) {
+				ids = append(ids, aid)
+			}
 		}
 		scrub := records.EraseSpec{Value: scrubber(list)}
 		for _, aid := range ids {
@@ -175,6 +228,6 @@ func (s *Service) Erase(ctx context.Context, p *auth.Principal, id string, in Er
 		s.Log.ErrorContext(ctx, "erase: attachment files left on disk", "err", err, "contact", rec.ID, "attachments", attIDs)
 	}
 	sum.AlreadyErased = !res.Changed && sum.MergedRecordsErased == 0 && sum.AttachmentsDeleted == 0 &&
-		sum.RelationshipsRemoved == 0 && sum.ActivitiesAnonymised == 0
+		sum.RelationshipsRemoved == 0 && sum.ActivitiesAnonymised == 0 && sum.LeadsAnonymised == 0
 	return sum, nil
 }

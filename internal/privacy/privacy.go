@@ -173,6 +173,40 @@ func addresses(removed map[string][]any, into map[string]bool) {
 	delete(into, "")
 }
 
+// phoneNumbers returns the phone numbers among values an erasure took
+// out of a contact: its phone lists, canonical or from history, each
+// number as entered and in E.164.
+func phoneNumbers(removed map[string][]any) []string {
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			if strings.TrimSpace(x) != "" {
+				out = append(out, x)
+			}
+		case []records.PhoneItem:
+			for _, it := range x {
+				walk(it.Number)
+				walk(it.Text)
+			}
+		case []any:
+			for _, it := range x {
+				walk(it)
+			}
+		case map[string]any:
+			walk(x["number"])
+			walk(x["text"])
+		}
+	}
+	for _, name := range []string{"phones", "phone", "mobile"} {
+		for _, v := range removed[name] {
+			walk(v)
+		}
+	}
+	return out
+}
+
 // nameWords returns the words of the names an erasure took out, as the
 // typo-correction vocabulary holds them.
 func nameWords(removed map[string][]any) []string {

@@ -182,8 +182,9 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 			return nil
 		}})
 	a.Handle(api.Op{Method: "POST", Path: base + "/{id}/restore", ID: "restore_" + o.Name, Tag: tag, Summary: "Restore a record of " + o.Name + " from the trash", Response: rec, ETag: true,
+		Description: "Send If-Match with the ETag of the record as the trash lists it to restore only the version you saw; a stale one answers 412.",
 		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-			rc, err := e.Restore(r.Context(), p, o.Name, api.PathID(r, "id"))
+			rc, err := e.Restore(r.Context(), p, o.Name, api.PathID(r, "id"), r.Header.Get("If-Match"))
 			if err != nil {
 				return err
 			}

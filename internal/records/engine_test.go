@@ -314,7 +314,12 @@ func TestHistoryAndStaleWrites(t *testing.T) {
 	if err != nil || len(tr.Records) != 1 {
 		t.Fatalf("trash holds %d records, %v", len(tr.Records), err)
 	}
-	if _, err := f.e.Restore(ctx, f.admin, "tags", r.ID); err != nil {
+	// Restoring honours If-Match: the ETag of the record as it is in the
+	// trash, not the one it had before it was deleted.
+	if _, err := f.e.Restore(ctx, f.admin, "tags", r.ID, cur.ETag()); !errs.Is(err, errs.PreconditionFailed) {
+		t.Fatalf("stale restore: %v", err)
+	}
+	if _, err := f.e.Restore(ctx, f.admin, "tags", r.ID, tr.Records[0].ETag()); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.e.Delete(ctx, f.admin, "tags", r.ID, ""); err != nil {

@@ -368,3 +368,20 @@ func jsonText(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// OriginSystem marks a history entry of a value the system set because
+// of other records (an order's fulfilment after a shipment, an invoice's
+// status after a payment, a quote expired by the clock).
+const OriginSystem = "system"
+
+// NoteChangeTx records in a record's history a change of one field the
+// caller wrote itself, outside the engine's writes: a value that follows
+// from other records. userID is who caused it ("" for a background
+// job). It writes nothing when the value did not change.
+func NoteChangeTx(ctx context.Context, tx *db.Tx, ws, userID, object, recordID, field string, oldV, newV any, at time.Time) error {
+	if Equal(oldV, newV) {
+		return nil
+	}
+	p := &auth.Principal{WorkspaceID: ws, UserID: userID}
+	return writeChange(ctx, tx, p, object, recordID, NewID(), "update", field, oldV, newV, at.UTC().Truncate(time.Microsecond), OriginSystem)
+}

@@ -277,9 +277,11 @@ func (e *Engine) Delete(ctx context.Context, p *auth.Principal, object, id, ifMa
 	return e.trashOp(ctx, p, object, id, ifMatch, true)
 }
 
-// Restore brings a record back from the trash.
-func (e *Engine) Restore(ctx context.Context, p *auth.Principal, object, id string) (*Record, error) {
-	if err := e.trashOp(ctx, p, object, id, "", false); err != nil {
+// Restore brings a record back from the trash. ifMatch, when set, must
+// be the ETag of the record as it is in the trash (precondition_failed
+// otherwise), so a restore of a version someone changed since is refused.
+func (e *Engine) Restore(ctx context.Context, p *auth.Principal, object, id, ifMatch string) (*Record, error) {
+	if err := e.trashOp(ctx, p, object, id, ifMatch, false); err != nil {
 		return nil, err
 	}
 	return e.Get(ctx, p, object, id, GetOptions{})

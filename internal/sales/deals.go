@@ -295,3 +295,37 @@ func (s *Service) Move(ctx context.Context, p *auth.Principal, id, ifMatch strin
 	}
 	return r, err
 }
+
+// WinDealTx moves a deal to the won stage of its pipeline (the first, by
+// position, when it has several) inside tx, as an update the caller
+// makes: the stage's rules, the caller's permission and scope apply. It
+// returns the won stage's name; a deal already won stays where it is. It
+// returns not_found for a deal the caller cannot reach, forbidden when
+// the caller may not change deals, conflict when the pipeline has no won
+// stage and invalid when the deal lacks a field the stage requires.
+func (s *Service) WinDealTx(ctx context.Context, tx *db.Tx, p *auth.Principal, dealID string) (string, error) {
+	d, err := s.Records.GetTx(ctx, tx, p, "deals", dealID)
+	if err != nil {
+		return "", err
+	}
+	if str(d, "status") == DealWon {
+		return str(d, "stage_name"), nil
+	}
+	var id, name string
+	err = tx.QueryRow(ctx, "SELECT id, name FROM pipeline_stages WHERE workspace_id = ? AND pipeline_id = ? AND is_won = ? ORDER BY position LIMIT 1",
+		p.WorkspaceID, str(d, "pipeline_id"), true).Scan(&id, &name)
+	if err != nil {
+		if errs.Is(db.MapError(err), errs.NotFound) {
+			return "", errs.E(errs.Conflict, "The deal's pipeline has no won stage.")
+		}
+		return "", fmt.Errorf("won stage: %w", err)
+	}
+	o, err := s.Records.Object("deals")
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.Records.UpdateTx(ctx, tx, p, o, dealID, "", records.Input{"stage_id": id}); err != nil {
+		return "", err
+	}
+	return name, nil
+}

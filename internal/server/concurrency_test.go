@@ -3,6 +3,9 @@ package server_test
 import (
 	"bytes"
 	"fmt"
+	"html"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -264,4 +267,68 @@ func TestIdempotencyKeys(t *testing.T) {
 			t.Fatal("a retry after the race was not a replay")
 		}
 	})
+}
+
+// TestRestoreIfMatch: restoring from the trash honours If-Match like the
+// other writes: a stale ETag (the one the record had before it was
+// deleted, or one from before another change in the trash) answers 412
+// and leaves the record in the trash; the ETag the trash lists restores
+// it. The page's restore button sends that ETag too and is refused the
+// same way when it is stale.
+func TestRestoreIfMatch(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	created := c.Must(t, 201, "POST", "/api/v1/accounts", map[string]any{"name": "Restorable SA"})
+	id, live := created.Record(t).ID(), created.Header.Get("ETag")
+	c.Must(t, 204, "DELETE", "/api/v1/accounts/"+id, nil, "If-Match", live)
+	trash := c.List(t, "/api/v1/accounts/trash")
+	if len(trash.Data) != 1 || trash.Data[0].ID() != id {
+		t.Fatalf("trash: %v", trash.Data)
+	}
+	etagOf := func(r servertest.Record) string {
+		return `"` + r.ID()[len(r.ID())-12:] + "." + strconv.FormatInt(r.Version(), 10) + `"`
+	}
+	trashed := etagOf(trash.Data[0])
+	if trashed == live {
+		t.Fatalf("deleting did not move the ETag: %s", live)
+	}
+	e.Run(t, []servertest.Scenario{
+		{Name: "restore with the ETag from before the delete", Method: "POST", Path: "/api/v1/accounts/" + id + "/restore", Headers: []string{"If-Match", live}, Status: 412, Code: "precondition_failed"},
+		{Name: "restore with a garbage ETag", Method: "POST", Path: "/api/v1/accounts/" + id + "/restore", Headers: []string{"If-Match", `"nope.9"`}, Status: 412, Code: "precondition_failed"},
+	})
+	if len(c.List(t, "/api/v1/accounts/trash").Data) != 1 {
+		t.Fatal("a stale restore took the record out of the trash")
+	}
+	if h := c.History(t, "accounts", id); h[len(h)-1].Action != "delete" {
+		t.Fatalf("a stale restore wrote history: %+v", h[len(h)-1])
+	}
+	r := c.Must(t, 200, "POST", "/api/v1/accounts/"+id+"/restore", nil, "If-Match", trashed)
+	if r.Record(t)["name"] != "Restorable SA" || r.Header.Get("ETag") == trashed {
+		t.Fatalf("restored: %v, ETag %s", r.Record(t), r.Header.Get("ETag"))
+	}
+
+	// The page: a restore button that carries a stale ETag is refused.
+	fresh := r.Header.Get("ETag")
+	c.Must(t, 204, "DELETE", "/api/v1/accounts/"+id, nil, "If-Match", fresh)
+	b := e.Browser()
+	b.SignIn(t, c.Email, servertest.Password)
+	page := string(b.Must(t, 200, "GET", "/o/accounts/"+id, nil).Body)
+	inTrash := etagOf(c.List(t, "/api/v1/accounts/trash").Data[0])
+	want := `name="_etag" value="` + html.EscapeString(inTrash) + `"`
+	if !strings.Contains(page, want) {
+		t.Fatalf("the trashed record's page has no restore form with %s", want)
+	}
+	form := func(etag string) string { return url.Values{"_etag": {etag}}.Encode() }
+	b.Must(t, 412, "POST", "/o/accounts/"+id+"/restore", form(fresh), "Content-Type", "application/x-www-form-urlencoded")
+	if len(c.List(t, "/api/v1/accounts/trash").Data) != 1 {
+		t.Fatal("a stale restore from the page took the record out of the trash")
+	}
+	list := string(b.Must(t, 200, "GET", "/o/accounts/trash", nil).Body)
+	if !strings.Contains(list, want) {
+		t.Fatalf("the trash list has no restore form with %s", want)
+	}
+	b.Must(t, 303, "POST", "/o/accounts/"+id+"/restore", form(inTrash), "Content-Type", "application/x-www-form-urlencoded")
+	if len(c.List(t, "/api/v1/accounts/trash").Data) != 0 {
+		t.Fatal("the page's restore with the current ETag did not restore")
+	}
 }

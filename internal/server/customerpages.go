@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/customers"
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/files"
+	"github.com/rapport-crm/rapport/internal/orders"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/search"
@@ -123,10 +124,7 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 		tq.Types = []string{v.Filter}
 	}
 	tq.Limit = 100
-	chips := append([]string{""}, "note", "task", "call", "meeting", "email", "deal", "change")
-	if o.Name == "accounts" {
-		chips = append(chips, "sales")
-	}
+	chips := append([]string{""}, "note", "task", "call", "meeting", "email", "deal", orders.TimelineKind, "change")
 	for _, c := range chips {
 		label := s.tr.T(pg.Lang, "c360.all")
 		if c == "sales" {
@@ -149,13 +147,10 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 	var entries []activities.Entry
 	var afields []records.Field
 	var err error
-	if v.Filter != "sales" {
-		entries, afields, err = s.Activities.Timeline(ctx, p, o.Name, rec.ID, tq)
-		if err != nil && !errs.Is(err, errs.Invalid) {
-			return nil, err
-		}
+	entries, afields, err = s.Activities.Timeline(ctx, p, o.Name, rec.ID, tq)
+	if err != nil && !errs.Is(err, errs.Invalid) {
+		return nil, err
 	}
-	var times []time.Time
 	var acts []*records.Record
 	for _, e := range entries {
 		if e.Activity != nil {
@@ -167,7 +162,6 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 	typeField, _ := activities.Object.Field("type")
 	for _, e := range entries {
 		row := timelineRow{Kind: e.Kind, When: web.FormatDateTime(pg.Lang, e.At, pg.TZ)}
-		times = append(times, e.At)
 		if a := e.Activity; a != nil {
 			typ, _ := a.Values["type"].(string)
 			opt, _ := typeField.Option(typ)
@@ -202,6 +196,8 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 			if ev.Amount != nil {
 				row.Meta = append(row.Meta, web.FormatMoney(pg.Lang, ev.Amount.Amount, ev.Amount.Currency))
 			}
+		} else if ev, ok := e.Event.(*orders.Event); ok {
+			s.salesRow(&row, pg.Lang, ev, fm.users)
 		} else if c := e.Change; c != nil {
 			row.Action, row.Origin, row.ChangeID = c.Action, c.Origin, c.ID
 			if strings.HasPrefix(c.Origin, "merged_from:") {
@@ -226,10 +222,7 @@ func (s *Server) customer360(r *http.Request, p *auth.Principal, pg *web.Page, o
 		}
 		v.Timeline = append(v.Timeline, row)
 	}
-	if o.Name == "accounts" && (v.Filter == "" || v.Filter == "sales") {
-		if v.Timeline, err = s.salesTimeline(r, p, pg, rec.ID, v.Timeline, times, tq.Limit); err != nil {
-			return nil, err
-		}
+	if o.Name == "accounts" {
 		if v.Sales, err = s.accountSales(r, p, pg, rec.ID); err != nil {
 			return nil, err
 		}

@@ -47,6 +47,7 @@ type salesView struct {
 	Products     []optionView
 	Currency     string
 	PDF          string
+	NoPDF        string // why the PDF cannot be made: a Chinese document and no CJK font
 	CanAccept    bool
 	CanRevise    bool
 	CanSend      bool
@@ -174,9 +175,23 @@ func (s *Server) salesStatusPage(w http.ResponseWriter, r *http.Request, p *auth
 }
 
 func (s *Server) acceptPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	ord, err := s.Orders.Accept(r.Context(), p, r.PathValue("id"), r.PostFormValue("_etag"))
+	ord, deal, err := s.Orders.Accept(r.Context(), p, r.PathValue("id"), r.PostFormValue("_etag"))
 	if err != nil {
 		return s.salesFail(w, r, p, salesBack(r, "quotes"), err)
+	}
+	if deal != nil {
+		lang := s.lang(r, p)
+		if deal.Won {
+			s.flash(r, web.FlashSuccess, s.tr.T(lang, "orders.msg.accepted_deal_won", "Stage", deal.Stage))
+		} else {
+			why := s.describeFieldErrors(lang, &errs.Error{Code: errs.Invalid, Message: deal.Reason, Fields: deal.Errors})
+			if why == "" {
+				why = s.tr.Error(lang, deal.Reason)
+			}
+			s.flash(r, web.FlashWarning, s.tr.T(lang, "orders.msg.accepted_deal_not_won", "Reason", why))
+		}
+		http.Redirect(w, r, "/o/orders/"+ord.ID, http.StatusSeeOther)
+		return nil
 	}
 	return s.salesDone(w, r, p, "/o/orders/"+ord.ID, "orders.msg.accepted")
 }
@@ -363,6 +378,7 @@ func (s *Server) salesView(r *http.Request, p *auth.Principal, pg *web.Page, o *
 	switch o.Name {
 	case "quotes":
 		v.PDF = "/api/v1/quotes/" + rec.ID + "/pdf"
+		s.checkPDF(v, pg.Lang, rec)
 		v.CanEditLines = canUpd && status == orders.QuoteDraft
 		v.CanSend = canUpd && status == orders.QuoteDraft
 		v.CanAccept = canUpd && v.HasLines && (status == orders.QuoteDraft || status == orders.QuoteSent)
@@ -381,6 +397,7 @@ func (s *Server) salesView(r *http.Request, p *auth.Principal, pg *web.Page, o *
 		}
 	case "invoices":
 		v.PDF = "/api/v1/invoices/" + rec.ID + "/pdf"
+		s.checkPDF(v, pg.Lang, rec)
 		v.CanEditLines = canUpd && status == orders.InvoiceDraft
 		v.CanIssue = canUpd && status == orders.InvoiceDraft
 		paid, _ := rec.Values["amount_paid"].(records.MoneyValue)
@@ -477,6 +494,17 @@ func (s *Server) salesTabs(lang string, p *auth.Principal, active string) []filt
 	return tabs
 }
 
+// checkPDF says on a document's page, instead of offering its PDF, why a
+// Chinese document's PDF cannot be made: the CJK font is missing.
+func (s *Server) checkPDF(v *salesView, lang string, rec *records.Record) {
+	if lang, _ := rec.Values["language"].(string); lang != "zh" || s.Orders.Fonts == nil {
+		return
+	}
+	if where := s.Orders.Fonts.CJKMissing(); where != "" {
+		v.PDF, v.NoPDF = "", s.tr.T(lang, "orders.pdf_no_cjk_font", "Path", where)
+	}
+}
+
 // accountSales is the sales card of an account's 360 page.
 type accountSales struct {
 	Facts       []salesFact
@@ -545,50 +573,39 @@ func (s *Server) accountSales(r *http.Request, p *auth.Principal, pg *web.Page, 
 	return v, nil
 }
 
-// salesTimeline merges an account's sales records into its timeline
-// rows (newest first), keeping at most limit rows.
-func (s *Server) salesTimeline(r *http.Request, p *auth.Principal, pg *web.Page, accountID string, rows []timelineRow, times []time.Time, limit int) ([]timelineRow, error) {
-	events, err := s.Orders.Events(r.Context(), p, accountID, limit)
+// salesRow fills a timeline row of a sales document made or changing
+// status.
+func (s *Server) salesRow(row *timelineRow, lang string, ev *orders.Event, users map[string]string) {
+	o, err := s.Records.Object(ev.Object)
 	if err != nil {
-		return nil, err
+		return
 	}
-	if len(events) == 0 {
-		return rows, nil
+	row.Type, row.Href, row.Who = ev.Object, "/o/"+ev.Object+"/"+ev.ID, users[ev.By]
+	row.TypeLabel = s.tr.T(lang, "orders.field."+strings.TrimSuffix(ev.Object, "s"))
+	row.Subject = ev.Number
+	if ev.Name != "" {
+		row.Subject += " · " + ev.Name
 	}
-	out := make([]timelineRow, 0, len(rows)+len(events))
-	i, j := 0, 0
-	for (i < len(rows) || j < len(events)) && (limit <= 0 || len(out) < limit) {
-		if j >= len(events) || (i < len(rows) && !times[i].Before(events[j].At)) {
-			out = append(out, rows[i])
-			i++
-			continue
-		}
-		e := events[j]
-		j++
-		o, _ := s.Records.Object(e.Object)
-		row := timelineRow{Kind: "sales", Type: e.Object, When: web.FormatDateTime(pg.Lang, e.At, pg.TZ), Href: "/o/" + e.Object + "/" + e.Record.ID,
-			TypeLabel: s.tr.T(pg.Lang, "orders.field."+strings.TrimSuffix(e.Object, "s")), Subject: e.Record.Title(o)}
-		if n, _ := e.Record.Values["name"].(string); n != "" && n != row.Subject {
-			row.Subject += " · " + n
-		}
-		for _, k := range []string{"status", "fulfilment", "method"} {
-			if f, ok := o.Field(k); ok {
-				if val, _ := e.Record.Values[k].(string); val != "" {
-					if opt, ok := f.Option(val); ok {
-						row.Meta = append(row.Meta, opt.Label(pg.Lang))
-					}
-				}
-			}
-		}
-		for _, k := range []string{"grand_total", "amount", "value"} {
-			if m, ok := e.Record.Values[k].(records.MoneyValue); ok && m.Currency != "" {
-				row.Meta = append(row.Meta, web.FormatMoney(pg.Lang, m.Amount, m.Currency))
-			}
-		}
-		if tn, _ := e.Record.Values["tracking_number"].(string); tn != "" {
-			row.Meta = append(row.Meta, tn)
-		}
-		out = append(out, row)
+	value := ev.Value
+	field := ev.Field
+	if field == "" {
+		field = "status"
 	}
-	return out, nil
+	if f, ok := o.Field(field); ok {
+		if opt, ok := f.Option(ev.Value); ok {
+			value = opt.Label(lang)
+		}
+	}
+	switch {
+	case ev.Action == orders.EventCreated && value != "":
+		row.Meta = append(row.Meta, s.tr.T(lang, "orders.timeline.created_as", "Status", value))
+	case ev.Action == orders.EventCreated:
+		row.Meta = append(row.Meta, s.tr.T(lang, "orders.timeline.created"))
+	default:
+		row.New = value
+		row.Meta = append(row.Meta, s.tr.T(lang, "orders.timeline.now_"+field, "Status", value))
+	}
+	if ev.Amount != nil {
+		row.Meta = append(row.Meta, web.FormatMoney(lang, ev.Amount.Amount, ev.Amount.Currency))
+	}
 }

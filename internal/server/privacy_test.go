@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -503,5 +504,73 @@ func TestPrivacyPages(t *testing.T) {
 	var name string
 	if err := e.Server.DB.QueryRow(context.Background(), "SELECT name FROM contacts WHERE id = ?", es.ID()).Scan(&name); err != nil || name != "Erased person" {
 		t.Errorf("the trashed contact's name is %q (%v)", name, err)
+	}
+}
+
+// TestEraseCoversLeads: erasing a person also anonymises the leads that
+// hold them — one with their address in another case, one with their
+// number written without the country code, one that had their address
+// before it was changed — in the record and its history, takes them out
+// of search, and scrubs the address from the activities logged on those
+// leads; a lead of someone else keeps everything.
+func TestEraseCoversLeads(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	const addr, number = "marta.ruiz@ruiz.example", "+34 612 345 678"
+	ct := c.Create(t, "contacts", map[string]any{"given_name": "Marta", "family_name": "Ruiz", "emails": addr, "phones": number})
+	byEmail := c.Create(t, "leads", map[string]any{"given_name": "Marta", "family_name": "Ruiz", "email": "Marta.Ruiz@RUIZ.example", "company": "Hermanos Torres SL", "job_title": "Gerente"})
+	byPhone := c.Create(t, "leads", map[string]any{"given_name": "M.", "family_name": "Ruiz", "phone": "612 34 56 78", "company": "Hermanos Torres SL"})
+	past := c.Create(t, "leads", map[string]any{"given_name": "Marta", "family_name": "Ruiz Old", "email": addr})
+	c.Must(t, 200, "PATCH", "/api/v1/leads/"+past.ID(), map[string]any{"email": "marta@newjob.example"})
+	other := c.Create(t, "leads", map[string]any{"given_name": "Pablo", "family_name": "Ruiz", "email": "pablo@ruiz.example", "phone": "+34 600 111 222", "company": "Hermanos Torres SL"})
+	act := c.Create(t, "activities", map[string]any{"type": "email", "subject": "Catalogue", "email_to": "Marta <" + addr + ">", "body": "Sent to " + addr, "lead_ids": []any{byEmail.ID()}})
+	c.Must(t, 200, "PATCH", "/api/v1/leads/"+other.ID(), map[string]any{"job_title": "Comprador"})
+
+	var sum struct {
+		LeadsAnonymised      int  `json:"leads_anonymised"`
+		ActivitiesAnonymised int  `json:"activities_anonymised"`
+		AlreadyErased        bool `json:"already_erased"`
+	}
+	c.Must(t, 200, "POST", "/api/v1/contacts/"+ct.ID()+"/erase", map[string]any{"confirm": ct.ID()}).JSON(t, &sum)
+	if sum.LeadsAnonymised != 3 || sum.ActivitiesAnonymised != 1 || sum.AlreadyErased {
+		t.Fatalf("summary %+v", sum)
+	}
+	for _, l := range []servertest.Record{byEmail, byPhone, past} {
+		got := c.Get(t, "leads", l.ID())
+		if got["name"] != "Erased person" || (l.ID() != past.ID() && got["company"] != "Hermanos Torres SL") {
+			t.Errorf("lead %s after the erasure: %v", l.ID(), got)
+		}
+		for _, f := range []string{"given_name", "family_name", "email", "phone", "job_title"} {
+			if got[f] != nil {
+				t.Errorf("lead %s keeps %s = %v", l.ID(), f, got[f])
+			}
+		}
+		text := changesText(t, e, l.ID())
+		for _, s := range []string{"Marta", "Ruiz", "ruiz.example", "RUIZ.example", "612", "newjob", "Gerente"} {
+			if strings.Contains(text, s) {
+				t.Errorf("lead %s's history still holds %q", l.ID(), s)
+			}
+		}
+	}
+	if got := c.Get(t, "leads", other.ID()); got["email"] != "pablo@ruiz.example" || got["phone"] != "+34 600 111 222" || got["family_name"] != "Ruiz" || got["job_title"] != "Comprador" {
+		t.Fatalf("someone else's lead changed: %v", got)
+	}
+	if a := c.Get(t, "activities", act.ID()); strings.Contains(fmt.Sprint(a), addr) {
+		t.Fatalf("the lead's activity keeps the address: %v", a)
+	}
+	if text := changesText(t, e, act.ID()); strings.Contains(text, addr) {
+		t.Fatal("the lead's activity's history keeps the address")
+	}
+	var found struct{ Data []struct{ ID string } }
+	c.Must(t, 200, "GET", "/api/v1/search?q="+url.QueryEscape("Marta"), nil).JSON(t, &found)
+	for _, h := range found.Data {
+		if h.ID == byEmail.ID() || h.ID == past.ID() {
+			t.Fatalf("search still finds the erased lead %s", h.ID)
+		}
+	}
+	// Erasing again finds nothing more to do.
+	c.Must(t, 200, "POST", "/api/v1/contacts/"+ct.ID()+"/erase", map[string]any{"confirm": ct.ID()}).JSON(t, &sum)
+	if !sum.AlreadyErased || sum.LeadsAnonymised != 0 {
+		t.Fatalf("second erasure %+v", sum)
 	}
 }

@@ -60,6 +60,7 @@ type link struct{ Text, Href string }
 type rowView struct {
 	ID    string
 	Href  string
+	ETag  string // what a restore from the trash list sends as If-Match
 	Cells []cell
 }
 
@@ -481,7 +482,7 @@ func (s *Server) listPage(trash bool) pageFunc {
 		if pg != nil {
 			fm.prefetch(fields, pg.Records)
 			for _, rec := range pg.Records {
-				row := rowView{ID: rec.ID, Href: "/o/" + o.Name + "/" + rec.ID}
+				row := rowView{ID: rec.ID, Href: "/o/" + o.Name + "/" + rec.ID, ETag: rec.ETag()}
 				for _, c := range cols {
 					i, _ := fieldIndex(fields, c)
 					row.Cells = append(row.Cells, fm.cell(&fields[i], rec.Values[c]))
@@ -1094,7 +1095,7 @@ func (s *Server) restoreRecordPage(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return err
 	}
-	rec, err := s.Records.Restore(r.Context(), p, o.Name, r.PathValue("id"))
+	rec, err := s.Records.Restore(r.Context(), p, o.Name, r.PathValue("id"), r.PostFormValue("_etag"))
 	if err != nil {
 		return err
 	}

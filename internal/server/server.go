@@ -126,8 +126,9 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Customers = &customers.Service{DB: d, Records: s.Records, Now: now}
 	s.Activities = &activities.Service{DB: d, Records: s.Records, Now: now}
 	s.Money = &money.Service{DB: d, Now: now}
-	s.Orders = &orders.Service{DB: d, Records: s.Records, Now: now, Fonts: &orders.Fonts{CJKPath: cfg.PDFCJKFont}, Money: s.Money}
+	s.Orders = &orders.Service{DB: d, Records: s.Records, Now: now, Fonts: &orders.Fonts{CJKPath: cfg.PDFCJKFont, Log: log}, Money: s.Money}
 	s.Sales = &sales.Service{DB: d, Records: s.Records, Money: s.Money, Customers: s.Customers, Now: now}
+	s.Orders.WinDeal = s.Sales.WinDealTx
 	s.Search = &search.Searcher{DB: d, Sources: append(append([]search.Source{}, SearchSources...), sales.SearchSources...)}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
@@ -230,7 +231,7 @@ func (s *Server) RegisterObjects() {
 	s.Activities.Register(s.Records)
 	s.Orders.Register(s.Records)
 	s.Sales.Register(s.Records)
-	s.Activities.Sources = append(s.Activities.Sources, s.Sales.TimelineSource())
+	s.Activities.Sources = append(s.Activities.Sources, s.Sales.TimelineSource(), s.Orders.TimelineSource())
 }
 
 // SearchSources are the objects the search box finds.
