@@ -470,6 +470,18 @@ func (s *Service) Scan(ctx context.Context, p *auth.Principal, object string, li
 	if limit > 1000 {
 		return nil, errs.Field("query.limit", "must be between 1 and 1000")
 	}
+	// A scan reads two result sets at once, on two connections, and
+	// keeps both cores busy for its length; scans asked for at the same
+	// time run one after the other. So no more than one request ever
+	// holds a read connection while waiting for another, and requests
+	// cannot take the whole pool and wait for each other.
+	s.scanOnce.Do(func() { s.scanSlot = make(chan struct{}, 1) })
+	select {
+	case s.scanSlot <- struct{}{}:
+		defer func() { <-s.scanSlot }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	res, err := s.scan(ctx, p, object, limit)
 	// A scan touches every record: hand the memory back to the system
 	// now it is over (its work is out of scope), so an idle server stays

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/auth"
@@ -22,6 +23,9 @@ type Service struct {
 	DB      *db.DB
 	Records *records.Engine
 	Now     func() time.Time
+
+	scanOnce sync.Once
+	scanSlot chan struct{} // one duplicate scan at a time: see Scan
 }
 
 // Register adds the account and contact objects, with this service's

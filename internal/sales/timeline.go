@@ -64,15 +64,18 @@ func (s *Service) dealEntries(ctx context.Context, p *auth.Principal, object, id
 	}
 	q += " ORDER BY h.entered_at DESC LIMIT ?"
 	args = append(args, limit)
+	// The names first: a query while rows hold a connection takes a
+	// second one, and requests doing that at once can take the whole
+	// pool and wait for each other.
+	users, err := s.userNames(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("deal timeline: %w", err)
 	}
 	defer rows.Close()
-	users, err := s.userNames(ctx, p.WorkspaceID)
-	if err != nil {
-		return nil, err
-	}
 	var out []activities.Entry
 	for rows.Next() {
 		var dealID, by any

@@ -106,14 +106,14 @@ func (s *Searcher) Search(ctx context.Context, p *auth.Principal, q string, opts
 			restricted = true
 		}
 	}
-	// The best candidates go on to the permission check and their titles:
-	// a few more than asked for (some may be in the trash), many more when
-	// the caller's scope may hide most of them.
-	keep := 2*limit + 20
+	// The best candidates go on to the permission check and their titles
+	// in batches: a few more than asked for (some may be in the trash),
+	// many more when the caller's scope may hide most of them.
+	batch := limit + 10
 	if restricted {
-		keep = 300
+		batch = 300
 	}
-	scores, err := s.candidates(ctx, p.WorkspaceID, objs, groups, keep)
+	scores, err := s.candidates(ctx, p.WorkspaceID, objs, groups, 5*batch, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -127,28 +127,27 @@ func (s *Searcher) Search(ctx context.Context, p *auth.Principal, q string, opts
 		}
 		return ranked[i] < ranked[j]
 	})
-	if len(ranked) > keep {
-		ranked = ranked[:keep]
-	}
-	byObject := map[string][]string{}
-	for _, k := range ranked {
-		obj, id, _ := strings.Cut(k, "/")
-		byObject[obj] = append(byObject[obj], id)
-	}
 	hits := []Hit{}
-	for _, src := range sources {
-		ids := byObject[src.Object]
-		if len(ids) == 0 {
-			continue
+	for start := 0; start < len(ranked) && len(hits) < limit; start += batch {
+		byObject := map[string][]string{}
+		for _, k := range ranked[start:min(start+batch, len(ranked))] {
+			obj, id, _ := strings.Cut(k, "/")
+			byObject[obj] = append(byObject[obj], id)
 		}
-		found, err := s.visible(ctx, p, src, ids)
-		if err != nil {
-			return nil, err
+		for _, src := range sources {
+			ids := byObject[src.Object]
+			if len(ids) == 0 {
+				continue
+			}
+			found, err := s.visible(ctx, p, src, ids)
+			if err != nil {
+				return nil, err
+			}
+			for i := range found {
+				found[i].Score = scores[src.Object+"/"+found[i].ID]
+			}
+			hits = append(hits, found...)
 		}
-		for i := range found {
-			found[i].Score = scores[src.Object+"/"+found[i].ID]
-		}
-		hits = append(hits, found...)
 	}
 	sort.SliceStable(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
@@ -166,17 +165,20 @@ func (s *Searcher) Search(ctx context.Context, p *auth.Principal, q string, opts
 // matching more (the commonest surname at a million contacts) is read
 // newest first, whole-word matches before prefix matches, so that its
 // best hits are among those ranked.
-const groupCap = 4000
+const groupCap = 1000
 
 // candidates scores the records matching every group ("object/id" →
-// score). The database's full-text index intersects the groups; the
-// matching documents' terms are then scored here. want is how many
-// candidates the caller needs: when whole words alone give that many,
-// prefix matches are not read.
-func (s *Searcher) candidates(ctx context.Context, ws string, objs []any, groups []group, want int) (map[string]float64, error) {
-	limit := s.GroupCap
-	if limit <= 0 {
-		limit = groupCap
+// score), reading at most read documents per pass. The database's
+// full-text index intersects the groups; the matching documents' terms
+// are then scored here. When whole words alone match enough documents
+// (a page of hits), prefix matches are not read: a prefix merges the
+// index's lists of every word it starts.
+func (s *Searcher) candidates(ctx context.Context, ws string, objs []any, groups []group, read, enough int) (map[string]float64, error) {
+	// The documents read all match every word and differ only in where
+	// and how well, so a few times a page is enough to rank.
+	limit := min(groupCap, max(read, 200))
+	if s.GroupCap > 0 {
+		limit = s.GroupCap
 	}
 	passes := [][]group{groups}
 	if exact, ok := wholeWords(groups); ok {
@@ -184,7 +186,7 @@ func (s *Searcher) candidates(ctx context.Context, ws string, objs []any, groups
 	}
 	scores := map[string]float64{}
 	for _, gs := range passes {
-		if len(scores) >= want {
+		if len(scores) >= enough {
 			break
 		}
 		from, args, ok := matchSQL(s.DB.Dialect, ws, objs, gs)
@@ -429,7 +431,12 @@ func (s *Searcher) groups(ctx context.Context, ws, q, region string) ([]group, e
 		}
 		g := group{prefix: []string{t}}
 		if utf8.RuneCountInString(t) >= 4 && !strings.ContainsAny(t, "@0123456789") {
-			found, err := holds(ctx, s.DB, ws, nil, []group{{prefix: []string{t}}})
+			// A whole word is one list of the index to look at; a prefix
+			// merges the lists of every word it starts.
+			found, err := holds(ctx, s.DB, ws, nil, []group{{exact: []string{t}}})
+			if err == nil && !found {
+				found, err = holds(ctx, s.DB, ws, nil, []group{{prefix: []string{t}}})
+			}
 			if err != nil {
 				return nil, fmt.Errorf("search: %w", err)
 			}
