@@ -1,6 +1,9 @@
 package server_test
 
 import (
+	"html"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/server/servertest"
@@ -259,4 +262,80 @@ func TestDealLinesScope(t *testing.T) {
 		t.Fatalf("another workspace's deal: %v", p.Locations())
 	}
 	c.Must(t, 404, "POST", "/api/v1/deals/"+theirs+"/quote", nil)
+}
+
+// TestDealLinesPage: the deal's page shows its products card with the
+// lines and totals, and adds (from the catalogue or by hand, with a
+// comma for decimals), changes and removes lines through its forms; a
+// refused line says why on the page and writes nothing; Read-only sees
+// the lines but no forms.
+func TestDealLinesPage(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	acc := c.Create(t, "accounts", map[string]any{"name": "Page Buyer"}).ID()
+	prod := c.Create(t, "products", map[string]any{"sku": "P-1", "name": "Widget", "tax_rate": "21", "list_price": eur("10")}).ID()
+	deal := c.Create(t, "deals", map[string]any{"name": "Widgets", "account_id": acc, "amount": eur("1")}).ID()
+	b := e.Browser()
+	b.SignIn(t, c.Email, servertest.Password)
+	form := func(path string, v url.Values) string {
+		t.Helper()
+		r := b.Must(t, 303, "POST", path, v.Encode(), "Content-Type", "application/x-www-form-urlencoded")
+		return html.UnescapeString(string(b.Must(t, 200, "GET", strings.Split(r.Header.Get("Location"), "#")[0], nil).Body))
+	}
+	page := html.UnescapeString(string(b.Must(t, 200, "GET", "/o/deals/"+deal, nil).Body))
+	for _, s := range []string{`id="lines"`, "Products", `action="/sales/deals/` + deal + `/lines"`, "No lines yet.", "Widget", "follows the grand total"} {
+		if !strings.Contains(page, s) {
+			t.Fatalf("the deal's page lacks %q", s)
+		}
+	}
+	form("/sales/deals/"+deal+"/lines", url.Values{"product_id": {prod}, "quantity": {"3"}})
+	page = form("/sales/deals/"+deal+"/lines", url.Values{"name": {"Fitting"}, "quantity": {"1"}, "unit_price": {"12,50"}, "discount_percent": {""}, "tax_rate": {"10"}})
+	// 30.00 + 6.30 tax; 12.50 + 1.25 tax: 50.05.
+	if got := moneyAmount(t, c.Get(t, "deals", deal), "amount"); got != "50.05 EUR" {
+		t.Fatalf("the deal's amount after the page's lines: %s", got)
+	}
+	for _, s := range []string{"Widget", "Fitting", "€50.05", "Subtotal"} {
+		if !strings.Contains(page, s) {
+			t.Fatalf("the deal's page after adding lines lacks %q", s)
+		}
+	}
+	ls := dealLines(t, c, deal)
+	if len(ls) != 2 || !strings.Contains(page, `id="edit-`+ls[1].ID()+`"`) {
+		t.Fatalf("lines %v, or no edit form for them", ls)
+	}
+	// Changed: two fittings at 10, no tax.
+	etag := c.Must(t, 200, "GET", "/api/v1/line_items/"+ls[1].ID(), nil).Header.Get("ETag")
+	form("/sales/lines/"+ls[1].ID(), url.Values{"_etag": {etag}, "name": {"Fitting"}, "quantity": {"2"}, "unit_price": {"10"}, "discount_percent": {""}, "tax_rate": {""}, "description": {"On site"}})
+	if got := c.Get(t, "line_items", ls[1].ID()); got["quantity"] != "2" || got["tax_rate"] != nil || got["description"] != "On site" || moneyAmount(t, got, "line_total") != "20.00 EUR" {
+		t.Fatalf("the changed line: %v", got)
+	}
+	// A stale edit is refused, and says so.
+	page = form("/sales/lines/"+ls[1].ID(), url.Values{"_etag": {etag}, "name": {"Fitting"}, "quantity": {"9"}, "unit_price": {"10"}})
+	if got := c.Get(t, "line_items", ls[1].ID()); got["quantity"] != "2" || !strings.Contains(page, "flash-error") {
+		t.Fatalf("a stale edit: %v", got["quantity"])
+	}
+	// Refused: no price for a line by hand.
+	page = form("/sales/deals/"+deal+"/lines", url.Values{"name": {"Free?"}, "quantity": {"1"}})
+	if !strings.Contains(page, "flash-error") || len(dealLines(t, c, deal)) != 2 {
+		t.Fatal("a line without a price was not refused on the page")
+	}
+	// Removed.
+	form("/sales/lines/"+ls[0].ID()+"/delete", url.Values{})
+	if got := moneyAmount(t, c.Get(t, "deals", deal), "amount"); got != "20.00 EUR" {
+		t.Fatalf("the deal's amount after a removal on the page: %s", got)
+	}
+	// Read-only: the lines, no forms.
+	ro := e.WS.User(t, "read_only")
+	rb := e.Browser()
+	rb.SignIn(t, ro.Email, servertest.Password)
+	page = html.UnescapeString(string(rb.Must(t, 200, "GET", "/o/deals/"+deal, nil).Body))
+	if !strings.Contains(page, "Fitting") || strings.Contains(page, `id="add-line"`) || strings.Contains(page, "/sales/lines/") || strings.Contains(page, `id="new-quote"`) {
+		t.Fatal("Read-only's deal page: lines missing or forms shown")
+	}
+	// A hand-made post is refused with a message, and writes nothing.
+	r := rb.Must(t, 303, "POST", "/sales/deals/"+deal+"/lines", url.Values{"name": {"X"}, "quantity": {"1"}, "unit_price": {"1"}}.Encode(), "Content-Type", "application/x-www-form-urlencoded")
+	page = html.UnescapeString(string(rb.Must(t, 200, "GET", strings.Split(r.Header.Get("Location"), "#")[0], nil).Body))
+	if !strings.Contains(page, "flash-error") || len(dealLines(t, c, deal)) != 1 {
+		t.Fatal("Read-only's line was not refused")
+	}
 }
