@@ -41,9 +41,11 @@ type Op struct {
 	Public      bool // callable without authentication
 	Params      []Param
 	Body        Schema // request body schema, nil for none
-	Status      int    // success status, 200 when zero
-	Response    Schema // success body schema, nil for no content
-	ETag        bool   // the operation honours If-Match / returns an ETag
+	// BodyOptional says the operation also takes no body at all.
+	BodyOptional bool
+	Status       int    // success status, 200 when zero
+	Response     Schema // success body schema, nil for no content
+	ETag         bool   // the operation honours If-Match / returns an ETag
 	// Upload is the multipart/form-data body of a file upload: its parts,
 	// the file part named "file". An upload is streamed, never buffered,
 	// so Idempotency-Key does not apply to it.

@@ -66,7 +66,7 @@ func (a *API) OpenAPI(version string) map[string]any {
 			o["parameters"] = params
 		}
 		if op.Body != nil {
-			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": op.Body}}}
+			o["requestBody"] = map[string]any{"required": !op.BodyOptional, "content": map[string]any{"application/json": map[string]any{"schema": op.Body}}}
 		}
 		if op.Upload != nil {
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": op.Upload}}}

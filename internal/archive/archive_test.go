@@ -80,6 +80,7 @@ type fixture struct {
 	contact servertest.Record // Ana Zubiri, with a custom value, history, a tag and an attachment
 	file    []byte            // the attachment's content
 	fileID  string
+	deal    string // a deal with two lines whose amount follows them
 }
 
 const salesEmail = "sales.person@acme.test"
@@ -153,6 +154,13 @@ func populate(t *testing.T, d *db.DB) *fixture {
 	c.Must(t, 201, "POST", "/api/v1/payments", map[string]any{"invoice_id": inv.ID, "amount": eur("100"), "method": "bank_transfer"})
 	c.Create(t, "contracts", map[string]any{"name": "Support 2025", "account_id": buyer, "start_date": "2025-01-01", "end_date": "2025-12-31",
 		"value": eur("3650"), "status": "active"})
+	// A deal with products (its amount follows them) and the quote made
+	// from it with a copy of its lines.
+	deal := c.Create(t, "deals", map[string]any{"name": "Summer barrels", "account_id": buyer, "amount": eur("1")}).ID()
+	f.deal = deal
+	c.Create(t, "line_items", map[string]any{"deal_id": deal, "product_id": prod, "quantity": "4", "discount_percent": "5"})
+	c.Create(t, "line_items", map[string]any{"deal_id": deal, "name": "Tap fitting", "quantity": "1", "unit_price": eur("35.50")})
+	c.Must(t, 201, "POST", "/api/v1/deals/"+deal+"/quote", nil)
 	c.Must(t, 201, "POST", "/api/v1/views", map[string]any{"object": "contacts", "name": "Gold", "query": "filter[" + tier + "][eq]=gold", "shared": true})
 	// An attachment whose bytes are not text.
 	f.file = make([]byte, 3000)
@@ -507,6 +515,15 @@ func checkWorks(t *testing.T, f *fixture, e *servertest.Env) {
 	}
 	// The restored server takes writes: ids and sequences do not collide.
 	admin.Create(t, "contacts", map[string]any{"given_name": "New", "family_name": "After Restore"})
+	// The deal's lines came along, and its amount still follows them:
+	// 4 × 120 − 5 % = 456.00 + 21 % tax = 551.76, and 35.50 by hand.
+	if n := len(admin.List(t, "/api/v1/line_items?filter[deal_id][eq]="+f.deal).Data); n != 2 {
+		t.Errorf("the restored deal has %d lines, want 2", n)
+	}
+	admin.Create(t, "line_items", map[string]any{"deal_id": f.deal, "name": "After restore", "quantity": "1", "unit_price": map[string]any{"amount": "10", "currency": "EUR"}})
+	if d := admin.Get(t, "deals", f.deal); !equalJSON(d["amount"], map[string]any{"amount": "597.26", "currency": "EUR"}) {
+		t.Errorf("the restored deal's amount after a new line: %v", d["amount"])
+	}
 	var dups struct{ Total int }
 	admin.Must(t, 200, "GET", "/api/v1/contacts/duplicates", nil).JSON(t, &dups)
 }

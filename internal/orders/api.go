@@ -104,6 +104,32 @@ func (s *Service) RegisterAPI(a *api.API, tr func() Translate) {
 			}
 			return s.writeRecord(w, r, p, q, http.StatusCreated)
 		}})
+	a.Handle(api.Op{Method: "POST", Path: "/api/v1/deals/{id}/quote", ID: "quote_deal", Tag: "deals", Status: http.StatusCreated,
+		Summary: "Make a draft quote for a deal, with a copy of the deal's line items: same products, quantities, prices, discounts and taxes, so the quote's totals are the deal's",
+		Description: "The quote is in the currency of the deal's lines (else its amount's, else the workspace's), for the deal's account and, when the deal has exactly one contact, " +
+			"that contact; the body may set any of these. A deal without an account needs account_id. Add the deal's products as line_items with deal_id.",
+		Body: api.Schema{"type": "object", "additionalProperties": false, "properties": api.Schema{
+			"name":          api.Schema{"type": "string", "description": "the quote's subject; the deal's name by default"},
+			"account_id":    api.Schema{"type": "string", "format": "uuid", "description": "the deal's account by default"},
+			"contact_id":    api.Schema{"type": "string", "format": "uuid"},
+			"price_book_id": api.Schema{"type": "string", "format": "uuid", "description": "a price book in the quote's currency, for lines added later"},
+			"valid_until":   api.Schema{"type": "string", "format": "date"},
+			"language":      api.Schema{"type": "string", "enum": []string{"en", "es", "zh"}}}},
+		BodyOptional: true,
+		Response:     recordSchema,
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			var in QuoteFromDealInput
+			if r.ContentLength != 0 {
+				if err := api.Decode(w, r, &in); err != nil {
+					return err
+				}
+			}
+			q, err := s.QuoteFromDeal(r.Context(), p, api.PathID(r, "id"), in)
+			if err != nil {
+				return err
+			}
+			return s.writeRecord(w, r, p, q, http.StatusCreated)
+		}})
 	for _, object := range []string{"quotes", "invoices"} {
 		a.Handle(api.Op{Method: "GET", Path: "/api/v1/" + object + "/{id}/pdf", ID: "pdf_" + object, Tag: object,
 			Summary: "The " + object[:len(object)-1] + " as a PDF, in its language (Chinese with an embedded CJK font subset)",

@@ -188,14 +188,15 @@ var PriceBookEntries = &records.Object{
 	},
 }
 
-// LineItems are the lines of quotes, orders and invoices: each belongs
-// to exactly one of them.
+// LineItems are the products of deals and the lines of quotes, orders
+// and invoices: each belongs to exactly one of them.
 var LineItems = &records.Object{
 	Name: "line_items", Table: "line_items", LabelKey: "object.line_items", SingularKey: "object.line_item",
 	TitleField: "name", DefaultSort: "position", Section: Section,
 	ListColumns: []string{"name", "quantity", "unit_price", "discount_percent", "tax_rate", "line_total"},
 	Fields: []records.Field{
 		{Name: "name", Type: records.Text, Column: "name", LabelKey: "field.name", MaxLen: 300, NotNull: true},
+		{Name: "deal_id", Type: records.Reference, Column: "deal_id", LabelKey: "orders.field.deal", Target: "deals"},
 		{Name: "quote_id", Type: records.Reference, Column: "quote_id", LabelKey: "orders.field.quote", Target: "quotes"},
 		{Name: "order_id", Type: records.Reference, Column: "order_id", LabelKey: "orders.field.order", Target: "orders"},
 		{Name: "invoice_id", Type: records.Reference, Column: "invoice_id", LabelKey: "orders.field.invoice", Target: "invoices"},

@@ -296,9 +296,12 @@ func (s *Service) entryHooks() records.Hooks {
 
 // --- line items and document totals ---
 
-// docParents are the documents a line item may belong to, by the field
-// that names them.
-var docParents = []struct{ field, object string }{{"quote_id", "quotes"}, {"order_id", "orders"}, {"invoice_id", "invoices"}}
+// docParents are the records a line item may belong to, by the field
+// that names them: a deal (its products) or a document.
+var docParents = []struct{ field, object string }{{"deal_id", "deals"}, {"quote_id", "quotes"}, {"order_id", "orders"}, {"invoice_id", "invoices"}}
+
+// parentColumn is the line_items column that names a parent of object.
+var parentColumn = map[string]string{"deals": "deal_id", "quotes": "quote_id", "orders": "order_id", "invoices": "invoice_id"}
 
 // lineParent returns the document a line belongs to.
 func (s *Service) lineParent(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) (*records.Record, string, error) {
@@ -311,7 +314,7 @@ func (s *Service) lineParent(ctx context.Context, tx *db.Tx, p *auth.Principal, 
 		}
 	}
 	if n != 1 {
-		return nil, "", errs.Field("body.quote_id", "a line belongs to exactly one quote, order or invoice: give one of quote_id, order_id, invoice_id")
+		return nil, "", errs.Field("body.quote_id", "a line belongs to exactly one deal, quote, order or invoice: give one of deal_id, quote_id, order_id, invoice_id")
 	}
 	doc, err := s.parent(ctx, tx, p, object, id, "body."+field)
 	if err != nil {
@@ -345,7 +348,7 @@ func editable(object string, doc *records.Record) string {
 func (s *Service) lineHooks() records.Hooks {
 	before := func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *records.Record) error {
 		if old != nil {
-			if err := immutable(old, r, "quote_id", "order_id", "invoice_id"); err != nil {
+			if err := immutable(old, r, "deal_id", "quote_id", "order_id", "invoice_id"); err != nil {
 				return err
 			}
 		}
@@ -357,7 +360,13 @@ func (s *Service) lineHooks() records.Hooks {
 			return errs.E(errs.Conflict, "%s", msg)
 		}
 		r.OwnerID = doc.OwnerID
-		cur := str(doc, "currency")
+		cur, whose := str(doc, "currency"), "the document's currency"
+		if object == "deals" {
+			if cur, err = s.dealCurrency(ctx, tx, p.WorkspaceID, doc, r.ID); err != nil {
+				return err
+			}
+			whose = "the deal's currency"
+		}
 		if pid := str(r, "product_id"); pid != "" && (old == nil || str(old, "product_id") != pid) {
 			prod, err := s.Records.GetTx(ctx, tx, p, "products", pid)
 			if err != nil {
@@ -388,11 +397,11 @@ func (s *Service) lineHooks() records.Hooks {
 			return errs.Field("body.unit_price", "is required (the product has no price in "+cur+")")
 		}
 		if price.Currency != cur {
-			return errs.Field("body.unit_price", "must be in the document's currency, "+cur)
+			return errs.Field("body.unit_price", "must be in "+whose+", "+cur)
 		}
 		disc := moneyOf(r, "discount_amount")
 		if disc.Currency != "" && disc.Currency != cur {
-			return errs.Field("body.discount_amount", "must be in the document's currency, "+cur)
+			return errs.Field("body.discount_amount", "must be in "+whose+", "+cur)
 		}
 		t, err := Line{Quantity: str(r, "quantity"), UnitPrice: price.Amount, DiscountPercent: str(r, "discount_percent"),
 			DiscountAmount: disc.Amount, TaxRate: str(r, "tax_rate"), Currency: cur}.Compute()
@@ -405,8 +414,7 @@ func (s *Service) lineHooks() records.Hooks {
 		r.Values["line_total"] = records.MoneyValue{Amount: t.Total, Currency: cur}
 		if _, ok := r.Values["position"]; !ok {
 			var max sql.NullInt64
-			col := map[string]string{"quotes": "quote_id", "orders": "order_id", "invoices": "invoice_id"}[object]
-			if err := tx.QueryRow(ctx, "SELECT MAX(position) FROM line_items WHERE workspace_id = ? AND "+col+" = ?", p.WorkspaceID, doc.ID).Scan(&max); err != nil {
+			if err := tx.QueryRow(ctx, "SELECT MAX(position) FROM line_items WHERE workspace_id = ? AND "+parentColumn[object]+" = ?", p.WorkspaceID, doc.ID).Scan(&max); err != nil {
 				return fmt.Errorf("line position: %w", err)
 			}
 			r.Values["position"] = max.Int64 + 1
@@ -414,6 +422,9 @@ func (s *Service) lineHooks() records.Hooks {
 		return nil
 	}
 	after := func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
+		if id := str(r, "deal_id"); id != "" {
+			return s.recomputeDeal(ctx, tx, p.WorkspaceID, p.UserID, id, moneyOf(r, "unit_price").Currency)
+		}
 		for _, dp := range docParents {
 			if id := str(r, dp.field); id != "" {
 				return s.recomputeDoc(ctx, tx, p.WorkspaceID, p.UserID, dp.object, id)
@@ -431,6 +442,26 @@ func (s *Service) lineHooks() records.Hooks {
 		}
 		return nil
 	}
+	// A deal's line restored must still be in the currency of the deal's
+	// other lines.
+	restorable := func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
+		id := str(r, "deal_id")
+		if id == "" {
+			return nil
+		}
+		deal, err := s.Records.GetTx(ctx, tx, p, "deals", id)
+		if err != nil {
+			return err
+		}
+		cur, err := s.dealCurrency(ctx, tx, p.WorkspaceID, deal, r.ID)
+		if err != nil {
+			return err
+		}
+		if c := moneyOf(r, "unit_price").Currency; c != cur {
+			return errs.E(errs.Conflict, "The line is in %s and the deal's other lines are in %s.", c, cur)
+		}
+		return nil
+	}
 	return records.Hooks{
 		BeforeCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
 			return before(ctx, tx, p, nil, r)
@@ -444,6 +475,9 @@ func (s *Service) lineHooks() records.Hooks {
 		AfterDelete:  after,
 		AfterRestore: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
 			if err := guard(ctx, tx, p, r); err != nil {
+				return err
+			}
+			if err := restorable(ctx, tx, p, r); err != nil {
 				return err
 			}
 			return after(ctx, tx, p, r)
@@ -475,27 +509,14 @@ func (s *Service) priceOf(ctx context.Context, tx *db.Tx, ws, book string, prod 
 // recomputeDoc sets a document's totals to the sums of its live lines,
 // and for an invoice its balance.
 func (s *Service) recomputeDoc(ctx context.Context, tx *db.Tx, ws, by, object, id string) error {
-	col := map[string]string{"quotes": "quote_id", "orders": "order_id", "invoices": "invoice_id"}[object]
+	col := parentColumn[object]
 	var cur string
 	if err := tx.QueryRow(ctx, "SELECT currency FROM "+object+" WHERE workspace_id = ? AND id = ?", ws, id).Scan(&cur); err != nil {
 		return fmt.Errorf("document currency: %w", err)
 	}
-	rows, err := tx.Query(ctx, "SELECT line_subtotal_amount, line_discount_amount, line_tax_amount, line_total_amount FROM line_items WHERE workspace_id = ? AND "+col+" = ? AND deleted_at IS NULL", ws, id)
+	lines, err := lineTotals(ctx, tx, ws, col, id)
 	if err != nil {
 		return fmt.Errorf("document lines: %w", err)
-	}
-	var lines []LineTotals
-	for rows.Next() {
-		var a, b, c, d sql.NullString
-		if err := rows.Scan(&a, &b, &c, &d); err != nil {
-			rows.Close()
-			return err
-		}
-		lines = append(lines, LineTotals{a.String, b.String, c.String, d.String})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	t := Sum(cur, lines)
 	q := "UPDATE " + object + ` SET subtotal_amount = ?, subtotal_currency = ?, discount_total_amount = ?, discount_total_currency = ?,

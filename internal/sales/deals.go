@@ -157,6 +157,10 @@ func (s *Service) beforeDeal(ctx context.Context, tx *db.Tx, p *auth.Principal, 
 		return errs.Field("body.probability", "must be between 0 and 100")
 	}
 	r.Values["stage_id"], r.Values["pipeline_id"], r.Values["stage_name"] = st.ID, st.PipelineID, st.Name
+	if old == nil && r.Values["amount_from_lines"] == nil {
+		// A new deal's amount follows its products once it has some.
+		r.Values["amount_from_lines"] = true
+	}
 	changed := old == nil || str(old, "stage_id") != st.ID
 	if !changed {
 		return nil

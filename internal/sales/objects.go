@@ -155,6 +155,9 @@ var Deals = &records.Object{
 		{Name: "account_id", Type: records.Reference, Column: "account_id", LabelKey: "field.account", Target: "accounts"},
 		{Name: "contact_ids", Type: records.RefList, LabelKey: "field.contacts", Target: "contacts", Link: &records.Link{Table: "deal_contacts", From: "deal_id", To: "contact_id"}},
 		{Name: "amount", Type: records.Money, Column: "amount", LabelKey: "field.amount"},
+		// AmountFromLines: while on, a deal with line items has their
+		// grand total as its amount (internal/orders keeps it so).
+		{Name: "amount_from_lines", Type: records.Boolean, Column: "amount_from_lines", LabelKey: "field.amount_from_lines"},
 		{Name: "close_date", Type: records.Date, Column: "close_date", LabelKey: "field.close_date"},
 		{Name: "stage_id", Type: records.Text, Column: "stage_id", LabelKey: "field.stage", MaxLen: 36, NotNull: true},
 		{Name: "stage_name", Type: records.Text, Column: "stage_name", LabelKey: "field.stage", ReadOnly: true, NotNull: true},

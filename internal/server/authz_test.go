@@ -216,6 +216,7 @@ var authzMatrix = withRecordOps(matrixRecords, map[string]string{
 	"GET /api/v1/deals/{id}/contacts":              "UAAHHA",
 	"PUT /api/v1/deals/{id}/contacts/{contact_id}": "UFAHHA",
 	"POST /api/v1/deals/{id}/move":                 "UFAHHA",
+	"POST /api/v1/deals/{id}/quote":                "UFAHHA",
 	"GET /api/v1/deals/{id}/stage_history":         "UAAHHA",
 	"POST /api/v1/leads/{id}/convert":              "UFAHHA",
 	"GET /api/v1/lead_score_rules":                 "UAAAAA",
@@ -722,6 +723,7 @@ func salesDocs(t *testing.T, admin, sales *servertest.Client, acc, con, mark, ca
 	entry := admin.Create(t, "price_book_entries", map[string]any{"price_book_id": book, "product_id": prod, "unit_price": eur("9")}).ID()
 	lead := sales.Create(t, "leads", map[string]any{"given_name": mark, "family_name": "Lead", "company": mark + " Lead Co " + suffix}).ID()
 	deal := sales.Create(t, "deals", map[string]any{"name": mark + " deal " + suffix, "account_id": acc, "contact_ids": []string{con}, "amount": eur("500"), "close_date": "2030-01-15"}).ID()
+	sales.Create(t, "line_items", map[string]any{"deal_id": deal, "product_id": prod, "quantity": "50"})
 	q := sales.Create(t, "quotes", map[string]any{"name": mark + " quote " + suffix, "account_id": acc, "currency": "EUR"}).ID()
 	line := sales.Create(t, "line_items", map[string]any{"quote_id": q, "product_id": prod, "quantity": "5"}).ID()
 	ord := sales.Create(t, "orders", map[string]any{"name": mark + " order " + suffix, "account_id": acc, "currency": "EUR"}).ID()

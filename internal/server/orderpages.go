@@ -27,6 +27,9 @@ type salesLine struct {
 	ID, Name, Description, Quantity, UnitPrice, Discount, Tax, Total string
 	Shipped, Left                                                    string
 	LeftRaw                                                          string
+	// The line's values as its edit form shows them, and its version.
+	RawQuantity, RawPrice, RawDiscount, RawTax string
+	ETag                                       string
 }
 
 type salesLink struct {
@@ -40,6 +43,9 @@ type salesList struct {
 
 type salesView struct {
 	Object       string
+	DocID        string // the deal's or document's id: its lines are added under /sales/{Object}/{DocID}/lines
+	TitleKey     string // the lines card's title
+	Hint         string // what the lines do to their record, for a deal
 	Lines        []salesLine
 	HasLines     bool
 	Totals       []fact
@@ -69,7 +75,9 @@ func (s *Server) registerOrderPages() {
 	m := s.Mux
 	m.Handle("GET /sales/overdue", s.page(s.overduePage))
 	m.Handle("POST /sales/{object}/{id}/lines", s.page(s.addLinePage))
+	m.Handle("POST /sales/lines/{id}", s.page(s.editLinePage))
 	m.Handle("POST /sales/lines/{id}/delete", s.page(s.deleteLinePage))
+	m.Handle("POST /sales/deals/{id}/quote", s.page(s.quoteFromDealPage))
 	m.Handle("POST /sales/{object}/{id}/status", s.page(s.salesStatusPage))
 	m.Handle("POST /sales/quotes/{id}/accept", s.page(s.acceptPage))
 	m.Handle("POST /sales/quotes/{id}/revise", s.page(s.revisePage))
@@ -107,8 +115,60 @@ func (s *Server) salesDone(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	return nil
 }
 
+// docField is the line_items field that names a line's deal or document
+// of object.
 func docField(object string) string {
-	return map[string]string{"quotes": "quote_id", "orders": "order_id", "invoices": "invoice_id"}[object]
+	return map[string]string{"deals": "deal_id", "quotes": "quote_id", "orders": "order_id", "invoices": "invoice_id"}[object]
+}
+
+// lineObjects are the objects whose lines the pages edit.
+var lineObjects = []string{"deals", "quotes", "orders", "invoices"}
+
+// lineBack is the page a line's edit returns to: its deal's or
+// document's lines.
+func lineBack(l *records.Record) string {
+	for _, o := range lineObjects {
+		if id, _ := l.Values[docField(o)].(string); id != "" {
+			return "/o/" + o + "/" + id + "#lines"
+		}
+	}
+	return "/o/quotes"
+}
+
+// lineCurrency is the currency a new line of doc must be in.
+func (s *Server) lineCurrency(r *http.Request, p *auth.Principal, object string, doc *records.Record) string {
+	if object == "deals" {
+		cur, _ := s.Orders.DealCurrency(r.Context(), p, doc)
+		return cur
+	}
+	cur, _ := doc.Values["currency"].(string)
+	return cur
+}
+
+// lineInput reads a line form's values: decimals with a comma or a
+// point, the price in currency. With clear, a field left empty is
+// cleared (an edit); otherwise it is left out (a new line).
+func lineInput(r *http.Request, currency string, clear bool) records.Input {
+	in := records.Input{}
+	for _, k := range []string{"product_id", "name", "description", "quantity", "discount_percent", "tax_rate", "unit_price"} {
+		vals, sent := r.PostForm[k]
+		if !sent {
+			continue
+		}
+		v := strings.TrimSpace(vals[0])
+		switch {
+		case v == "" && clear && k != "product_id" && k != "name" && k != "quantity":
+			in[k] = nil
+		case v == "":
+		case k == "unit_price":
+			in[k] = map[string]any{"amount": strings.ReplaceAll(v, ",", "."), "currency": currency}
+		case k == "name" || k == "description" || k == "product_id":
+			in[k] = v
+		default:
+			in[k] = strings.ReplaceAll(v, ",", ".")
+		}
+	}
+	return in
 }
 
 func (s *Server) addLinePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -123,19 +183,8 @@ func (s *Server) addLinePage(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		return err
 	}
 	_ = r.ParseForm()
-	in := records.Input{col: doc.ID}
-	for _, k := range []string{"product_id", "name", "description", "quantity", "discount_percent", "tax_rate"} {
-		if v := strings.TrimSpace(r.PostFormValue(k)); v != "" {
-			in[k] = strings.ReplaceAll(v, ",", ".")
-			if k == "name" || k == "description" || k == "product_id" {
-				in[k] = v
-			}
-		}
-	}
-	cur, _ := doc.Values["currency"].(string)
-	if v := strings.TrimSpace(r.PostFormValue("unit_price")); v != "" {
-		in["unit_price"] = map[string]any{"amount": strings.ReplaceAll(v, ",", "."), "currency": cur}
-	}
+	in := lineInput(r, s.lineCurrency(r, p, object, doc), false)
+	in[col] = doc.ID
 	if _, err := s.Records.Create(r.Context(), p, "line_items", in); err != nil {
 		return s.salesFail(w, r, p, back+"#lines", err)
 	}
@@ -147,16 +196,38 @@ func (s *Server) deleteLinePage(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	back := "/o/quotes"
-	for _, o := range []string{"quotes", "orders", "invoices"} {
-		if id, _ := l.Values[docField(o)].(string); id != "" {
-			back = "/o/" + o + "/" + id + "#lines"
-		}
-	}
+	back := lineBack(l)
 	if err := s.Records.Delete(r.Context(), p, "line_items", l.ID, ""); err != nil {
 		return s.salesFail(w, r, p, back, err)
 	}
 	return s.salesDone(w, r, p, back, "msg.deleted")
+}
+
+// editLinePage saves a line's edit form, in the currency of its line.
+func (s *Server) editLinePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	l, err := s.Records.Get(r.Context(), p, "line_items", r.PathValue("id"), records.GetOptions{})
+	if err != nil {
+		return err
+	}
+	back := lineBack(l)
+	_ = r.ParseForm()
+	price, _ := l.Values["unit_price"].(records.MoneyValue)
+	in := lineInput(r, price.Currency, true)
+	delete(in, "product_id")
+	if _, err := s.Records.Update(r.Context(), p, "line_items", l.ID, r.PostFormValue("_etag"), in); err != nil {
+		return s.salesFail(w, r, p, back, err)
+	}
+	return s.salesDone(w, r, p, back, "msg.saved")
+}
+
+// quoteFromDealPage makes a draft quote of a deal with a copy of its
+// lines (the deal page's New quote) and opens it.
+func (s *Server) quoteFromDealPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	q, err := s.Orders.QuoteFromDeal(r.Context(), p, r.PathValue("id"), orders.QuoteFromDealInput{})
+	if err != nil {
+		return s.salesFail(w, r, p, salesBack(r, "deals"), err)
+	}
+	return s.salesDone(w, r, p, "/o/quotes/"+q.ID, "orders.msg.quote_from_deal")
 }
 
 func (s *Server) salesStatusPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -277,7 +348,7 @@ func (s *Server) salesView(r *http.Request, p *auth.Principal, pg *web.Page, o *
 	}
 	status := str(rec, "status")
 	canUpd := p.Can(o.Name, auth.ActUpdate)
-	v := &salesView{Object: o.Name, Currency: str(rec, "currency"), Today: s.Now().UTC().Format("2006-01-02"), Back: "/o/" + o.Name + "/" + rec.ID}
+	v := &salesView{Object: o.Name, DocID: rec.ID, TitleKey: "object.line_items", Currency: str(rec, "currency"), Today: s.Now().UTC().Format("2006-01-02"), Back: "/o/" + o.Name + "/" + rec.ID}
 	label := func(object, field, val string) string {
 		ob, err := s.Records.Object(object)
 		if err != nil {
@@ -341,35 +412,11 @@ func (s *Server) salesView(r *http.Request, p *auth.Principal, pg *web.Page, o *
 		v.HasLines = len(v.Lines) > 0
 		return v, nil
 	}
-	page, err := s.Records.List(ctx, p, "line_items", records.ListQuery{Filters: []records.Filter{{Field: docField(o.Name), Op: records.OpEq, Value: rec.ID}}, Sort: "position", Limit: records.MaxLimit})
+	lines, err := s.salesLines(r, p, pg.Lang, o.Name, rec.ID)
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range page.Records {
-		sl := salesLine{ID: l.ID, Name: str(l, "name"), Description: str(l, "description"), Quantity: web.FormatNumber(pg.Lang, str(l, "quantity")),
-			UnitPrice: mny(l, "unit_price"), Total: mny(l, "line_total")}
-		if u := str(l, "unit"); u != "" {
-			sl.Quantity += " " + u
-		}
-		if pct := str(l, "discount_percent"); pct != "" && pct != "0" {
-			sl.Discount = web.FormatNumber(pg.Lang, pct) + " %"
-		} else if m, _ := l.Values["line_discount"].(records.MoneyValue); m.Amount != "" && strings.Trim(m.Amount, "0.") != "" {
-			sl.Discount = mny(l, "line_discount")
-		}
-		if t := str(l, "tax_rate"); t != "" {
-			sl.Tax = web.FormatNumber(pg.Lang, t) + " %"
-		}
-		if o.Name == "orders" {
-			shipped := str(l, "shipped_quantity")
-			if shipped == "" {
-				shipped = "0"
-			}
-			sl.Shipped = web.FormatNumber(pg.Lang, shipped)
-			left := orders.Left(str(l, "quantity"), shipped)
-			sl.LeftRaw, sl.Left = left, web.FormatNumber(pg.Lang, left)
-		}
-		v.Lines = append(v.Lines, sl)
-	}
+	v.Lines = lines
 	v.HasLines = len(v.Lines) > 0
 	for _, k := range []string{"subtotal", "discount_total", "tax_total", "grand_total"} {
 		f, _ := o.Field(k)
@@ -417,19 +464,111 @@ func (s *Server) salesView(r *http.Request, p *auth.Principal, pg *web.Page, o *
 			return nil, err
 		}
 	}
-	if v.CanEditLines && p.Can("products", auth.ActRead) {
-		pp, err := s.Records.List(ctx, p, "products", records.ListQuery{Filters: []records.Filter{{Field: "active", Op: records.OpEq, Value: "true"}}, Sort: "name", Limit: records.MaxLimit})
-		if err == nil {
-			for _, x := range pp.Records {
-				lbl := str(x, "name")
-				if sku := str(x, "sku"); sku != "" {
-					lbl = sku + " · " + lbl
-				}
-				v.Products = append(v.Products, optionView{Value: x.ID, Label: lbl})
-			}
-		}
+	if v.CanEditLines {
+		v.Products = s.productOptions(r, p)
 	}
 	_ = fm
+	return v, nil
+}
+
+// salesLines are the rows of the live lines of a deal or document.
+func (s *Server) salesLines(r *http.Request, p *auth.Principal, lang, object, id string) ([]salesLine, error) {
+	str := func(rc *records.Record, k string) string { v, _ := rc.Values[k].(string); return v }
+	mny := func(rc *records.Record, k string) string {
+		m, _ := rc.Values[k].(records.MoneyValue)
+		if m.Currency == "" {
+			return ""
+		}
+		return web.FormatMoney(lang, m.Amount, m.Currency)
+	}
+	page, err := s.Records.List(r.Context(), p, "line_items", records.ListQuery{Filters: []records.Filter{{Field: docField(object), Op: records.OpEq, Value: id}}, Sort: "position", Limit: records.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	var out []salesLine
+	for _, l := range page.Records {
+		price, _ := l.Values["unit_price"].(records.MoneyValue)
+		sl := salesLine{ID: l.ID, Name: str(l, "name"), Description: str(l, "description"), Quantity: web.FormatNumber(lang, str(l, "quantity")),
+			UnitPrice: mny(l, "unit_price"), Total: mny(l, "line_total"),
+			RawQuantity: str(l, "quantity"), RawPrice: price.Amount, RawDiscount: str(l, "discount_percent"), RawTax: str(l, "tax_rate"), ETag: l.ETag()}
+		if u := str(l, "unit"); u != "" {
+			sl.Quantity += " " + u
+		}
+		if pct := str(l, "discount_percent"); pct != "" && pct != "0" {
+			sl.Discount = web.FormatNumber(lang, pct) + " %"
+		} else if m, _ := l.Values["line_discount"].(records.MoneyValue); m.Amount != "" && strings.Trim(m.Amount, "0.") != "" {
+			sl.Discount = mny(l, "line_discount")
+		}
+		if t := str(l, "tax_rate"); t != "" {
+			sl.Tax = web.FormatNumber(lang, t) + " %"
+		}
+		if object == "orders" {
+			shipped := str(l, "shipped_quantity")
+			if shipped == "" {
+				shipped = "0"
+			}
+			sl.Shipped = web.FormatNumber(lang, shipped)
+			left := orders.Left(str(l, "quantity"), shipped)
+			sl.LeftRaw, sl.Left = left, web.FormatNumber(lang, left)
+		}
+		out = append(out, sl)
+	}
+	return out, nil
+}
+
+// productOptions are the active products a line may be made from, for
+// a caller who may read the catalogue.
+func (s *Server) productOptions(r *http.Request, p *auth.Principal) []optionView {
+	if !p.Can("products", auth.ActRead) {
+		return nil
+	}
+	pp, err := s.Records.List(r.Context(), p, "products", records.ListQuery{Filters: []records.Filter{{Field: "active", Op: records.OpEq, Value: "true"}}, Sort: "name", Limit: records.MaxLimit})
+	if err != nil {
+		return nil
+	}
+	var out []optionView
+	for _, x := range pp.Records {
+		lbl, _ := x.Values["name"].(string)
+		if sku, _ := x.Values["sku"].(string); sku != "" {
+			lbl = sku + " · " + lbl
+		}
+		out = append(out, optionView{Value: x.ID, Label: lbl})
+	}
+	return out
+}
+
+// dealLines is the products card of a deal's page: its lines, their
+// totals, and the forms that change them.
+func (s *Server) dealLines(r *http.Request, p *auth.Principal, pg *web.Page, rec *records.Record) (*salesView, error) {
+	if !p.Can("line_items", auth.ActRead) {
+		return nil, nil
+	}
+	v := &salesView{Object: "deals", DocID: rec.ID, TitleKey: "orders.deal_lines.title", Back: "/o/deals/" + rec.ID}
+	lines, err := s.salesLines(r, p, pg.Lang, "deals", rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	v.Lines, v.HasLines = lines, len(lines) > 0
+	t, _, err := s.Orders.DealTotals(r.Context(), p, rec)
+	if err != nil {
+		return nil, err
+	}
+	v.Currency = t.Currency
+	if v.HasLines {
+		for _, x := range []struct{ field, amount string }{{"subtotal", t.Subtotal}, {"discount_total", t.Discount}, {"tax_total", t.Tax}, {"grand_total", t.Total}} {
+			f, _ := orders.Quotes.Field(x.field)
+			v.Totals = append(v.Totals, fact{Label: f.Label(pg.Lang, s.tr.T), Cell: cell{Text: web.FormatMoney(pg.Lang, x.amount, t.Currency)}})
+		}
+	}
+	if on, _ := rec.Values["amount_from_lines"].(bool); on {
+		v.Hint = s.tr.T(pg.Lang, "orders.deal_lines.follows")
+	} else {
+		v.Hint = s.tr.T(pg.Lang, "orders.deal_lines.by_hand")
+	}
+	v.CanEditLines = p.Can("deals", auth.ActUpdate) && p.Can("line_items", auth.ActCreate) && rec.DeletedAt == nil
+	if v.CanEditLines {
+		v.Products = s.productOptions(r, p)
+	}
 	return v, nil
 }
 
@@ -608,4 +747,20 @@ func (s *Server) salesRow(row *timelineRow, lang string, ev *orders.Event, users
 	if ev.Amount != nil {
 		row.Meta = append(row.Meta, web.FormatMoney(lang, ev.Amount.Amount, ev.Amount.Currency))
 	}
+}
+
+// Columns is how many columns the lines table has, for a row that spans
+// them.
+func (v *salesView) Columns() int {
+	n := 2
+	if v.Object != "shipments" {
+		n += 4
+	}
+	if v.Object == "orders" {
+		n++
+	}
+	if v.CanEditLines {
+		n++
+	}
+	return n
 }

@@ -39,15 +39,31 @@ func TestQuoteFromDeal(t *testing.T) {
 		t.Fatalf("another workspace's deal: %v", p.Locations())
 	}
 
+	// The deal's page makes its quote in one step and opens it; a deal
+	// without an account links to the quote form, to pick one.
 	b := e.Browser()
 	b.SignIn(t, c.Email, servertest.Password)
 	page := html.UnescapeString(string(b.Must(t, 200, "GET", "/o/deals/"+deal, nil).Body))
-	want := "/o/quotes/new?account_id=" + acc + "&deal_id=" + deal
+	if !strings.Contains(page, `id="new-quote"`) || !strings.Contains(page, `action="/sales/deals/`+deal+`/quote"`) {
+		t.Fatal("the deal's page has no New quote button for the deal")
+	}
+	r := b.Must(t, 303, "POST", "/sales/deals/"+deal+"/quote", "", "Content-Type", "application/x-www-form-urlencoded")
+	loc := r.Header.Get("Location")
+	if !strings.HasPrefix(loc, "/o/quotes/") {
+		t.Fatalf("New quote went to %q", loc)
+	}
+	made := c.Get(t, "quotes", strings.TrimPrefix(loc, "/o/quotes/"))
+	if made["deal_id"] != deal || made["account_id"] != acc || made["status"] != "draft" || made["name"] != "Fleet renewal" {
+		t.Fatalf("the quote New quote made: %v", made)
+	}
+	lone := c.Create(t, "deals", map[string]any{"name": "No account yet"}).ID()
+	page = html.UnescapeString(string(b.Must(t, 200, "GET", "/o/deals/"+lone, nil).Body))
+	want := "/o/quotes/new?deal_id=" + lone
 	if !strings.Contains(page, `id="new-quote"`) || !strings.Contains(page, want) {
-		t.Fatalf("the deal's page has no new-quote link to %s", want)
+		t.Fatalf("the page of a deal without an account has no New quote link to %s", want)
 	}
 	form := string(b.Must(t, 200, "GET", want, nil).Body)
-	for _, s := range []string{`value="` + deal + `"`, `value="` + acc + `"`, "Fleet renewal", "Deal Buyer SA"} {
+	for _, s := range []string{`value="` + lone + `"`, "No account yet"} {
 		if !strings.Contains(form, s) {
 			t.Fatalf("the new quote's form lacks %q", s)
 		}

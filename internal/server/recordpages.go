@@ -722,6 +722,11 @@ func (s *Server) detailPage(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		dv.History = append(dv.History, row)
 	}
 	dv.Deal = s.salesExtras(r, p, page, o, rec)
+	if o.Name == "deals" && dv.Deal != nil && rec.DeletedAt == nil {
+		if dv.Deal.Lines, err = s.dealLines(r, p, page, rec); err != nil {
+			return err
+		}
+	}
 	dv.Fields, dv.Cells = s.salesCells(r, p, o, rec, fields, dv.Fields, dv.Cells)
 	page.Data = dv
 	w.Header().Set("ETag", rec.ETag())

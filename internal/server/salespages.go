@@ -478,6 +478,11 @@ type salesDetail struct {
 	CanConvert bool
 	Reasons    []string
 	NewQuote   string // the address of a new quote for the deal, when the caller may make one
+	// QuoteFromDeal is where the New quote button posts to make the
+	// deal's quote with a copy of its lines; a deal without an account
+	// links to the quote form (NewQuote) instead, to pick one.
+	QuoteFromDeal string
+	Lines         *salesView // the deal's products card
 }
 
 type stageRow struct {
@@ -500,11 +505,11 @@ func (s *Server) salesExtras(r *http.Request, p *auth.Principal, pg *web.Page, o
 		}
 		d.CanEdit = p.Can("deals", auth.ActUpdate) && rec.DeletedAt == nil
 		if p.Can("quotes", auth.ActCreate) && rec.DeletedAt == nil {
-			q := url.Values{"deal_id": {rec.ID}}
 			if acc, _ := rec.Values["account_id"].(string); acc != "" {
-				q.Set("account_id", acc)
+				d.QuoteFromDeal = "/sales/deals/" + rec.ID + "/quote"
+			} else {
+				d.NewQuote = "/o/quotes/new?" + url.Values{"deal_id": {rec.ID}}.Encode()
 			}
-			d.NewQuote = "/o/quotes/new?" + q.Encode()
 		}
 		d.Contacts, _ = s.Sales.DealContacts(ctx, p, rec.ID)
 		d.Roles = []optionView{{Value: "", Label: "—"}}

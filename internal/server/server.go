@@ -231,6 +231,8 @@ func (s *Server) RegisterObjects() {
 	s.Activities.Register(s.Records)
 	s.Orders.Register(s.Records)
 	s.Sales.Register(s.Records)
+	// Deals come from sales; the rules their lines bring come from orders.
+	s.Orders.ChainDealHooks(s.Records)
 	s.Activities.Sources = append(s.Activities.Sources, s.Sales.TimelineSource(), s.Orders.TimelineSource())
 }
 
