@@ -30,16 +30,28 @@ type LoadOptions struct {
 // Stats count what Load wrote.
 type Stats struct {
 	Accounts, Contacts, Activities int
-	Rows                           int // every row, links, history and search keys included
-	Elapsed                        time.Duration
+	// The sales objects.
+	Leads, Deals, Quotes, Contracts, Orders, Invoices, Shipments, Payments, LineItems int
+	Rows                                                                              int // every row, links, history and search keys included
+	Elapsed                                                                           time.Duration
 }
+
+// idKinds number the kinds of generated ids; a document's lines have a
+// kind per document, so that their ids follow from the document's.
+var idKinds = map[string]int{"accounts": 1, "contacts": 2, "activities": 3, "leads": 4, "deals": 5, "pipelines": 6, "pipeline_stages": 7,
+	"deal_stage_history": 8, "products": 9, "price_books": 10, "price_book_entries": 11, "quotes": 12, "quote_lines": 13, "orders": 14,
+	"order_lines": 15, "shipments": 16, "shipment_lines": 17, "invoices": 18, "invoice_lines": 19, "payments": 20, "contracts": 21,
+	"exchange_rates": 22, "sales_quotas": 23}
 
 // ID returns the deterministic id of generated record i of a kind in a
 // workspace, so reruns and links need no look-ups.
 func ID(ws, kind string, i int) string {
 	h := fnv.New32a()
 	h.Write([]byte(ws))
-	k := map[string]int{"accounts": 1, "contacts": 2, "activities": 3}[kind]
+	k, ok := idKinds[kind]
+	if !ok {
+		panic("demo: no id kind " + kind)
+	}
 	return fmt.Sprintf("%08x-%04x-7000-8000-%012x", h.Sum32(), k, i)
 }
 
@@ -122,6 +134,7 @@ func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 type chunk struct {
 	tables []*table
 	lo, n  int
+	counts map[string]int // records of other kinds the chunk holds (a deal's quote, its lines)
 }
 
 const chunkSize = 5000
@@ -153,6 +166,12 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 			return st, err
 		}
 	}
+	sc := &salesCtx{ws: opt.Workspace, owner: func(account int) string { return opt.Owners[account%len(opt.Owners)] }}
+	var lang string
+	if err := d.QueryRow(ctx, "SELECT language, currency FROM workspaces WHERE id = ?", opt.Workspace).Scan(&lang, &sc.base); err != nil {
+		return st, fmt.Errorf("load: workspace: %w", err)
+	}
+	sc.lang = localeIdx(Locale(lang))
 	stages := []struct {
 		name  string
 		total int
@@ -161,12 +180,29 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		{"accounts", c.Accounts, func(lo, hi int) *chunk { return buildAccounts(g, opt, now, lo, hi) }},
 		{"contacts", c.Contacts, func(lo, hi int) *chunk { return buildContacts(g, opt, now, lo, hi) }},
 		{"activities", c.Activities, func(lo, hi int) *chunk { return buildActivities(g, opt, lo, hi) }},
+		{"catalogue", 0, nil},
+		{"leads", c.Leads, func(lo, hi int) *chunk { return buildLeads(g, opt, sc, lo, hi) }},
+		{"deals", c.Deals, func(lo, hi int) *chunk { return buildDeals(g, opt, sc, lo, hi) }},
+		{"contracts", c.Contracts, func(lo, hi int) *chunk { return buildContracts(g, opt, sc, lo, hi) }},
+		{"orders", c.Orders, func(lo, hi int) *chunk { return buildOrders(g, opt, sc, lo, hi) }},
 	}
+	counts := map[string]int{}
 	for _, sg := range stages {
+		if sg.name == "catalogue" {
+			rows, err := loadSalesSetup(ctx, d, g, opt, sc)
+			if err != nil {
+				return st, err
+			}
+			if rows > 0 && opt.Progress != nil {
+				opt.Progress(sg.name, 1, 1)
+			}
+			st.Rows += rows
+			continue
+		}
 		if sg.total == 0 {
 			continue
 		}
-		n, rows, err := pipeline(ctx, d, stage, sg.total, sg.build, func(done int) {
+		n, rows, err := pipeline(ctx, d, stage, sg.total, sg.build, counts, func(done int) {
 			if opt.Progress != nil {
 				opt.Progress(sg.name, done, sg.total)
 			}
@@ -180,10 +216,19 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 			st.Accounts = n
 		case "contacts":
 			st.Contacts = n
-		default:
+		case "activities":
 			st.Activities = n
+		case "leads":
+			st.Leads = n
+		case "deals":
+			st.Deals = n
+		case "contracts":
+			st.Contracts = n
+		case "orders":
+			st.Orders, st.Invoices = n, n
 		}
 	}
+	st.Quotes, st.Shipments, st.Payments, st.LineItems = counts["quotes"], counts["shipments"], counts["payments"], counts["line_items"]
 	if stage != nil {
 		if err := endStaging(ctx, d, stage, opt.Progress); err != nil {
 			return st, err
@@ -199,7 +244,8 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 
 // bulkTables are the tables a load writes; their secondary indexes are
 // built after a load into an empty database.
-var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_terms", "match_keys"}
+var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_terms", "match_keys",
+	"leads", "deals", "deal_contacts", "deal_stage_history", "quotes", "line_items", "contracts", "orders", "shipments", "shipment_lines", "invoices", "payments"}
 
 // staged are the tables whose rows arrive in random key order, with the
 // order their primary key sorts them in.
@@ -281,7 +327,7 @@ func endStaging(ctx context.Context, d *db.DB, stage map[string]string, progress
 	})
 }
 
-func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int, build func(lo, hi int) *chunk, progress func(int)) (int, int, error) {
+func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int, build func(lo, hi int) *chunk, counts map[string]int, progress func(int)) (int, int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan [2]int)
@@ -341,6 +387,9 @@ func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int,
 			rows += n
 		}
 		done += ch.n
+		for k, n := range ch.counts {
+			counts[k] += n
+		}
 		if inTx += ch.n; inTx >= txRecords || done == total {
 			err := tx.Commit()
 			tx, inTx = nil, 0
