@@ -139,7 +139,7 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 	for table, want := range map[string]int{"leads": c.Leads, "deals": c.Deals, "quotes": st.Quotes, "orders": c.Orders, "invoices": c.Orders,
 		"payments": st.Payments, "shipments": st.Shipments, "line_items": st.LineItems, "contracts": c.Contracts, "products": c.Products,
 		"deal_contacts": c.Deals, "pipelines": len(pipelineDefs), "price_books": len(g.PriceBooks()), "price_book_entries": len(g.PriceBooks()) * c.Products} {
-		if n := count("SELECT COUNT(*) FROM "+table+" WHERE workspace_id = ?"); n != want {
+		if n := count("SELECT COUNT(*) FROM " + table + " WHERE workspace_id = ?"); n != want {
 			t.Errorf("%d rows in %s, want %d", n, table, want)
 		}
 	}
