@@ -34,6 +34,10 @@ type Stats struct {
 	Leads, Deals, Quotes, Contracts, Orders, Invoices, Shipments, Payments, LineItems int
 	Rows                                                                              int // every row, links, history and search keys included
 	Elapsed                                                                           time.Duration
+	// SalesElapsed is the part of Elapsed the sales objects took, before
+	// the indexes; IndexElapsed the part that built the deferred indexes
+	// of every table and gathered statistics at the end.
+	SalesElapsed, IndexElapsed time.Duration
 }
 
 // idKinds number the kinds of generated ids; a document's lines have a
@@ -187,8 +191,10 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		{"orders", c.Orders, func(lo, hi int) *chunk { return buildOrders(g, opt, sc, lo, hi) }},
 	}
 	counts := map[string]int{}
+	var salesStart time.Time
 	for _, sg := range stages {
 		if sg.name == "catalogue" {
+			salesStart = time.Now()
 			rows, err := loadSalesSetup(ctx, d, g, opt, sc)
 			if err != nil {
 				return st, err
@@ -229,6 +235,8 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		}
 	}
 	st.Quotes, st.Shipments, st.Payments, st.LineItems = counts["quotes"], counts["shipments"], counts["payments"], counts["line_items"]
+	st.SalesElapsed = time.Since(salesStart)
+	indexStart := time.Now()
 	if stage != nil {
 		if err := endStaging(ctx, d, stage, opt.Progress); err != nil {
 			return st, err
@@ -238,6 +246,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 	if err := d.Optimize(ctx, true); err != nil {
 		return st, err
 	}
+	st.IndexElapsed = time.Since(indexStart)
 	st.Elapsed = time.Since(start)
 	return st, nil
 }
