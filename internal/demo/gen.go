@@ -1,5 +1,8 @@
 // Package demo generates a realistic CRM workspace (accounts, contacts and
-// activities in English, Spanish and Chinese) deterministically from a seed.
+// activities in English, Spanish and Chinese, and the sales objects:
+// leads, pipelines and deals, products, quotes, contracts, orders,
+// shipments, invoices and payments, gen_sales.go) deterministically from
+// a seed, and loads it (load.go, load_sales.go).
 //
 // Every record is a pure function of (Config, index): each one is drawn
 // from its own small splitmix64 stream keyed by the seed, the record kind

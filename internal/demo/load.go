@@ -23,7 +23,9 @@ type LoadOptions struct {
 	Workspace string   // an existing workspace
 	Owners    []string // users the records are spread over (at least one)
 	// Progress, when set, is called after each chunk with the stage
-	// ("accounts", "contacts", "activities"), records done and total.
+	// ("accounts", "contacts", "activities", "catalogue", "leads",
+	// "deals", "contracts", "orders", then "keys" and "indexes" into an
+	// empty database), records done and total.
 	Progress func(stage string, done, total int)
 }
 
@@ -143,11 +145,13 @@ type chunk struct {
 
 const chunkSize = 5000
 
-// Load writes the generator's accounts, contacts and activities into
-// the workspace, with everything the application writes for a record:
-// history, search terms, duplicate keys, account memberships and
-// activity links. Records are built on every core; one writer inserts
-// them in transactions of a few thousand.
+// Load writes the generator's accounts, contacts and activities, then
+// its sales objects (load_sales.go), into the workspace, with everything
+// the application writes for a record: history, search terms, duplicate
+// keys, account memberships, activity links, deal contacts and stage
+// history, document totals, fulfilment and balances. Records are built
+// on every core; one writer inserts them in transactions of a few
+// thousand.
 func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, error) {
 	start := time.Now()
 	var st Stats
