@@ -144,6 +144,25 @@ func TestLoadedSalesInTheApp(t *testing.T) {
 			t.Errorf("account revenue %s %s, the invoices add up to %v", a.Amount, a.Currency, rev[a.Currency])
 		}
 	}
+	// The key accounts carry their tag; related accounts show the link.
+	if tags, _ := admin.Get(t, "accounts", ID(ws, "accounts", 0))["tag_ids"].([]any); !slices.Contains(tags, any(ID(ws, "tags", tagKey))) {
+		t.Errorf("account 0's tags: %v", tags)
+	}
+	for i := range g.Config().Accounts {
+		a := g.Account(i)
+		if _, to, ok := g.accountRelationship(i, &a); ok {
+			var rels struct {
+				Data []struct {
+					OtherID string `json:"other_id"`
+				}
+			}
+			admin.Must(t, 200, "GET", "/api/v1/accounts/"+ID(ws, "accounts", i)+"/relationships", nil).JSON(t, &rels)
+			if len(rels.Data) == 0 || rels.Data[0].OtherID != ID(ws, "accounts", to) {
+				t.Errorf("account %d's relationships: %+v", i, rels.Data)
+			}
+			break
+		}
+	}
 	if logs := e.ErrorLogs(); len(logs) > 0 {
 		t.Errorf("server errors: %v", logs)
 	}

@@ -134,9 +134,9 @@ type Generator struct {
 	pk               [3]uint64 // keys of the name-digit bijection
 	nbits            uint      // its domain is [0, 2^nbits)
 	// the sales objects' keys
-	kLead, kDeal, kQuote, kOrd, kCtr, kProd, kRate uint64
-	products                                       []Product // the catalogue, small and used by every line
-	prices                                         [][]int64 // per product, its price in each currency (minor units)
+	kLead, kDeal, kQuote, kOrd, kCtr, kProd, kRate, kTag uint64
+	products                                             []Product // the catalogue, small and used by every line
+	prices                                               [][]int64 // per product, its price in each currency (minor units)
 }
 
 // New returns the generator of c. Negative counts are taken as zero; if
@@ -178,6 +178,7 @@ func New(c Config) *Generator {
 		kCtr:   mix64(s ^ 0x636f6e7472616374), // "contract"
 		kProd:  mix64(s ^ 0x70726f6475637473), // "products"
 		kRate:  mix64(s ^ 0x7261746573000000), // "rates"
+		kTag:   mix64(s ^ 0x7461677300000000), // "tags"
 	}
 	g.products = make([]Product, c.Products)
 	g.prices = make([][]int64, c.Products)

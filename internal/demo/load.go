@@ -47,7 +47,7 @@ type Stats struct {
 var idKinds = map[string]int{"accounts": 1, "contacts": 2, "activities": 3, "leads": 4, "deals": 5, "pipelines": 6, "pipeline_stages": 7,
 	"deal_stage_history": 8, "products": 9, "price_books": 10, "price_book_entries": 11, "quotes": 12, "quote_lines": 13, "orders": 14,
 	"order_lines": 15, "shipments": 16, "shipment_lines": 17, "invoices": 18, "invoice_lines": 19, "payments": 20, "contracts": 21,
-	"exchange_rates": 22, "sales_quotas": 23}
+	"exchange_rates": 22, "sales_quotas": 23, "tags": 24, "teams": 25, "account_relationships": 26}
 
 // ID returns the deterministic id of generated record i of a kind in a
 // workspace, so reruns and links need no look-ups.
@@ -180,6 +180,11 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		return st, fmt.Errorf("load: workspace: %w", err)
 	}
 	sc.lang = localeIdx(Locale(lang))
+	rows, err := loadSetup(ctx, d, opt, now, sc.lang)
+	if err != nil {
+		return st, err
+	}
+	st.Rows += rows
 	stages := []struct {
 		name  string
 		total int
@@ -258,7 +263,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 // bulkTables are the tables a load writes; their secondary indexes are
 // built after a load into an empty database.
 var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_terms", "match_keys",
-	"leads", "deals", "deal_contacts", "deal_stage_history", "quotes", "line_items", "contracts", "orders", "shipments", "shipment_lines", "invoices", "payments"}
+	"account_tags", "contact_tags", "account_relationships", "leads", "deals", "deal_contacts", "deal_stage_history", "quotes", "line_items", "contracts", "orders", "shipments", "shipment_lines", "invoices", "payments"}
 
 // staged are the tables whose rows arrive in random key order, with the
 // order their primary key sorts them in.
@@ -579,6 +584,8 @@ func buildAccounts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 		"shipping_street", "shipping_city", "shipping_region", "shipping_postal_code", "shipping_country")...)
 	hist := historyTable()
 	terms, vocab, keys := termTables()
+	tags := newTable("account_tags", "", "workspace_id", "account_id", "tag_id")
+	rels := newTable("account_relationships", "", "id", "workspace_id", "from_id", "to_id", "type", "note", "created_at", "created_by")
 	for i := lo; i < hi; i++ {
 		a := g.Account(i)
 		id := ID(ws, "accounts", i)
@@ -599,10 +606,21 @@ func buildAccounts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 		if parent != nil {
 			r.Values["parent_id"] = parent
 		}
+		if tg := g.accountTags(i, &a); len(tg) > 0 {
+			ids := make([]string, len(tg))
+			for k, t := range tg {
+				ids[k] = ID(ws, "tags", t)
+				tags.add(ws, id, ids[k])
+			}
+			r.Values["tag_ids"] = ids
+		}
+		if typ, to, ok := g.accountRelationship(i, &a); ok {
+			rels.add(ID(ws, "account_relationships", i), ws, id, ID(ws, "accounts", to), typ, "", db.T(at), owner)
+		}
 		addHistory(hist, ws, "accounts", id, owner, at, r.Values)
 		addIndex(terms, vocab, keys, ws, "accounts", id, customers.AccountDoc(r), customers.AccountKeys(r))
 	}
-	return &chunk{tables: []*table{acc, hist, terms, vocab, keys}, n: hi - lo}
+	return &chunk{tables: []*table{acc, tags, rels, hist, terms, vocab, keys}, n: hi - lo}
 }
 
 func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *chunk {
@@ -614,6 +632,7 @@ func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 	members.sortBy = []int{1}
 	hist := historyTable()
 	terms, vocab, keys := termTables()
+	tags := newTable("contact_tags", "", "workspace_id", "contact_id", "tag_id")
 	for i := lo; i < hi; i++ {
 		p := g.Contact(i)
 		id := ID(ws, "contacts", i)
@@ -646,11 +665,19 @@ func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 		members.add(ws, accID, id, p.Role, true, db.T(at))
 		r := &records.Record{ID: id, Values: map[string]any{"given_name": p.Given, "middle_name": p.Middle, "family_name": p.Family, "name": name,
 			"emails": emails, "phones": phones, "job_title": p.JobTitle, "account_id": accID, "city": p.Address.City, "language": p.Language}}
+		if tg := g.contactTags(i, &p); len(tg) > 0 {
+			ids := make([]string, len(tg))
+			for k, t := range tg {
+				ids[k] = ID(ws, "tags", t)
+				tags.add(ws, id, ids[k])
+			}
+			r.Values["tag_ids"] = ids
+		}
 		addHistory(hist, ws, "contacts", id, owner, at, r.Values)
 		acc := g.Account(p.AccountIndex)
 		addIndex(terms, vocab, keys, ws, "contacts", id, customers.ContactDoc(r, acc.Name), customers.ContactKeys(r))
 	}
-	return &chunk{tables: []*table{con, members, hist, terms, vocab, keys}, n: hi - lo}
+	return &chunk{tables: []*table{con, members, tags, hist, terms, vocab, keys}, n: hi - lo}
 }
 
 func buildActivities(g *Generator, opt LoadOptions, lo, hi int) *chunk {

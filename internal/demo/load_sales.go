@@ -392,3 +392,41 @@ func dayEnd(day string) int64 {
 	}
 	return dayStart(day)
 }
+
+// loadSetup writes what the records refer to, before them: the tags and
+// the sales teams the owners are spread over, named in the workspace
+// language.
+func loadSetup(ctx context.Context, d *db.DB, opt LoadOptions, now time.Time, lang int) (int, error) {
+	ws, admin := opt.Workspace, opt.Owners[0]
+	at := now.Add(-time.Duration(activitySpan+60*daySec) * time.Second)
+	created := db.T(at)
+	tags := newTable("tags", "", "id", "workspace_id", "owner_id", "created_at", "created_by", "updated_at", "updated_by", "version", "custom", "name", "color")
+	hist := historyTable()
+	for k, t := range tagDefs {
+		id := ID(ws, "tags", k)
+		tags.add(id, ws, admin, created, admin, created, admin, 1, "{}", t.names[lang], t.color)
+		addHistory(hist, ws, "tags", id, admin, at, map[string]any{"name": t.names[lang], "color": t.color})
+	}
+	teams := newTable("teams", "", "id", "workspace_id", "name", "description", "created_at", "updated_at")
+	members := newTable("team_members", "", "workspace_id", "team_id", "user_id")
+	for k, names := range teamDefs {
+		teams.add(ID(ws, "teams", k), ws, names[lang], "", created, created)
+	}
+	for u, owner := range opt.Owners {
+		members.add(ws, ID(ws, "teams", u%len(teamDefs)), owner)
+	}
+	tx, err := d.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows := 0
+	for _, t := range []*table{tags, teams, members, hist} {
+		n, err := t.flush(ctx, tx)
+		if err != nil {
+			return 0, err
+		}
+		rows += n
+	}
+	return rows, tx.Commit()
+}

@@ -86,6 +86,27 @@ func TestLoad(t *testing.T) {
 		if n := count("SELECT COUNT(*) FROM search_vocab WHERE workspace_id = ?", ws.ID); n == 0 {
 			t.Errorf("%s: no vocabulary", name)
 		}
+		// Tags, account relationships and teams.
+		accTags, conTags, rels := 0, 0, 0
+		for i := range g.Config().Accounts {
+			accTags += len(g.AccountTags(i))
+			a := g.Account(i)
+			if _, to, ok := g.accountRelationship(i, &a); ok {
+				if to >= i {
+					t.Errorf("account %d relates to %d", i, to)
+				}
+				rels++
+			}
+		}
+		for i := range g.Config().Contacts {
+			c := g.Contact(i)
+			conTags += len(g.contactTags(i, &c))
+		}
+		for table, want := range map[string]int{"tags": len(tagDefs), "teams": len(teamDefs), "team_members": 1, "account_tags": accTags, "contact_tags": conTags, "account_relationships": rels} {
+			if n := count("SELECT COUNT(*) FROM "+table+" WHERE workspace_id = ?", ws.ID); n != want || want == 0 {
+				t.Errorf("%s: %d rows in %s, want %d", name, n, table, want)
+			}
+		}
 		checkSales(t, d, ws.ID, g, st)
 	}
 	after, err := d.SecondaryIndexes(ctx, bulkTables...)
