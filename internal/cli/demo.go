@@ -132,8 +132,8 @@ with about a million line items.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "workspace %q (%s): %d accounts, %d contacts, %d activities, %d leads, %d deals, %d quotes, %d contracts, %d orders, %d invoices, %d payments, %d shipments, %d line items, %d users (%d rows) in %s (sales objects %s, indexes and statistics %s)\n",
-				ws.Name, ws.ID, st.Accounts, st.Contacts, st.Activities, st.Leads, st.Deals, st.Quotes, st.Contracts, st.Orders, st.Invoices, st.Payments, st.Shipments, st.LineItems,
+			fmt.Fprintf(stdout, "workspace %q (%s): %d accounts, %d contacts, %d activities, %d leads, %d deals (%d activities on them), %d quotes, %d contracts, %d orders, %d invoices, %d payments, %d shipments, %d line items, %d users (%d rows) in %s (sales objects %s, indexes and statistics %s)\n",
+				ws.Name, ws.ID, st.Accounts, st.Contacts, st.Activities, st.Leads, st.Deals, st.DealActivities, st.Quotes, st.Contracts, st.Orders, st.Invoices, st.Payments, st.Shipments, st.LineItems,
 				len(owners), st.Rows, st.Elapsed.Round(time.Millisecond), st.SalesElapsed.Round(time.Millisecond), st.IndexElapsed.Round(time.Millisecond))
 			fmt.Fprintf(stdout, "sign in as %s with the password you gave\n", admin.Email)
 			return nil

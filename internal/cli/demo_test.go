@@ -14,7 +14,7 @@ import (
 func TestDemo(t *testing.T) {
 	ctx := context.Background()
 	base := dbArgs(t)
-	counts := regexp.MustCompile(`(\d+) accounts, (\d+) contacts, (\d+) activities, (\d+) leads, (\d+) deals, (\d+) quotes, (\d+) contracts, (\d+) orders, (\d+) invoices, (\d+) payments, (\d+) shipments, (\d+) line items, (\d+) users`)
+	counts := regexp.MustCompile(`(\d+) accounts, (\d+) contacts, (\d+) activities, (\d+) leads, (\d+) deals \(\d+ activities on them\), (\d+) quotes, (\d+) contracts, (\d+) orders, (\d+) invoices, (\d+) payments, (\d+) shipments, (\d+) line items, (\d+) users`)
 	for _, tc := range []struct {
 		name string
 		args []string

@@ -144,6 +144,17 @@ func TestLoadedSalesInTheApp(t *testing.T) {
 			t.Errorf("account revenue %s %s, the invoices add up to %v", a.Amount, a.Currency, rev[a.Currency])
 		}
 	}
+	// Activities on deals are linked to the deal, its account and contact.
+	for i := range g.Config().Deals {
+		d := g.Deal(i)
+		if as := g.DealActivities(&d); len(as) > 0 {
+			a := admin.Get(t, "activities", ID(ws, "deal_activities", i*4))
+			if fmt.Sprint(a["deal_ids"]) != fmt.Sprint([]any{ID(ws, "deals", i)}) || fmt.Sprint(a["contact_ids"]) != fmt.Sprint([]any{ID(ws, "contacts", d.ContactIndex)}) {
+				t.Errorf("deal %d's first activity links %v and %v", i, a["deal_ids"], a["contact_ids"])
+			}
+			break
+		}
+	}
 	// The key accounts carry their tag; related accounts show the link.
 	if tags, _ := admin.Get(t, "accounts", ID(ws, "accounts", 0))["tag_ids"].([]any); !slices.Contains(tags, any(ID(ws, "tags", tagKey))) {
 		t.Errorf("account 0's tags: %v", tags)

@@ -134,9 +134,9 @@ type Generator struct {
 	pk               [3]uint64 // keys of the name-digit bijection
 	nbits            uint      // its domain is [0, 2^nbits)
 	// the sales objects' keys
-	kLead, kDeal, kQuote, kOrd, kCtr, kProd, kRate, kTag uint64
-	products                                             []Product // the catalogue, small and used by every line
-	prices                                               [][]int64 // per product, its price in each currency (minor units)
+	kLead, kDeal, kQuote, kOrd, kCtr, kProd, kRate, kTag, kDealAct uint64
+	products                                                       []Product // the catalogue, small and used by every line
+	prices                                                         [][]int64 // per product, its price in each currency (minor units)
 }
 
 // New returns the generator of c. Negative counts are taken as zero; if
@@ -165,20 +165,21 @@ func New(c Config) *Generator {
 	}
 	s := uint64(c.Seed)
 	g := &Generator{
-		c:      c,
-		kAcc:   mix64(s ^ 0x6163636f756e7473), // "accounts"
-		kCon:   mix64(s ^ 0x636f6e7461637473), // "contacts"
-		kAct:   mix64(s ^ 0x6163746976697479), // "activity"
-		pk:     [3]uint64{mix64(s ^ 0x6e616d6573000001), mix64(s ^ 0x6e616d6573000002), mix64(s ^ 0x6e616d6573000003)},
-		nbits:  uint(max(bits.Len(uint(c.Accounts)), 12)),
-		kLead:  mix64(s ^ 0x6c65616473000000), // "leads"
-		kDeal:  mix64(s ^ 0x6465616c73000000), // "deals"
-		kQuote: mix64(s ^ 0x71756f7465730000), // "quotes"
-		kOrd:   mix64(s ^ 0x6f72646572730000), // "orders"
-		kCtr:   mix64(s ^ 0x636f6e7472616374), // "contract"
-		kProd:  mix64(s ^ 0x70726f6475637473), // "products"
-		kRate:  mix64(s ^ 0x7261746573000000), // "rates"
-		kTag:   mix64(s ^ 0x7461677300000000), // "tags"
+		c:        c,
+		kAcc:     mix64(s ^ 0x6163636f756e7473), // "accounts"
+		kCon:     mix64(s ^ 0x636f6e7461637473), // "contacts"
+		kAct:     mix64(s ^ 0x6163746976697479), // "activity"
+		pk:       [3]uint64{mix64(s ^ 0x6e616d6573000001), mix64(s ^ 0x6e616d6573000002), mix64(s ^ 0x6e616d6573000003)},
+		nbits:    uint(max(bits.Len(uint(c.Accounts)), 12)),
+		kLead:    mix64(s ^ 0x6c65616473000000), // "leads"
+		kDeal:    mix64(s ^ 0x6465616c73000000), // "deals"
+		kQuote:   mix64(s ^ 0x71756f7465730000), // "quotes"
+		kOrd:     mix64(s ^ 0x6f72646572730000), // "orders"
+		kCtr:     mix64(s ^ 0x636f6e7472616374), // "contract"
+		kProd:    mix64(s ^ 0x70726f6475637473), // "products"
+		kRate:    mix64(s ^ 0x7261746573000000), // "rates"
+		kTag:     mix64(s ^ 0x7461677300000000), // "tags"
+		kDealAct: mix64(s ^ 0x6465616c61637473), // "dealacts"
 	}
 	g.products = make([]Product, c.Products)
 	g.prices = make([][]int64, c.Products)

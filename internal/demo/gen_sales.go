@@ -867,3 +867,49 @@ func (g *Generator) Lead(i int) Lead {
 	l.Name = strings.Join(strings.Fields(l.Given+" "+l.Family), " ")
 	return l
 }
+
+// ---------------------------------------------------------------------
+// Activities on deals.
+
+var dealActivityCountW = weights(25, 35, 25, 15) // 0 to 3
+var dealActivityTypes = []ActivityType{actCall, actMeeting, actEmail, actNote}
+var dealActivityW = weights(35, 20, 35, 10)
+
+// DealActivities returns the activities of deal d (Deal(i)): a few
+// calls, meetings, e-mails and notes with its contact during its life,
+// in its contact's language. They come on top of Config().Activities.
+func (g *Generator) DealActivities(d *Deal) []Activity {
+	r := rec(g.kDealAct, d.Index)
+	n := r.pickW(dealActivityCountW)
+	if n == 0 {
+		return nil
+	}
+	_, loc := g.contactAccountLocale(d.ContactIndex)
+	tx := &activityTexts[localeIdx(loc)]
+	end := d.ClosedAt
+	if end == 0 {
+		end = g.c.Now
+	}
+	out := make([]Activity, 0, n)
+	for k := range n {
+		a := Activity{Index: k, Type: dealActivityTypes[r.pickW(dealActivityW)], ContactIndex: d.ContactIndex, AccountIndex: d.AccountIndex}
+		// In time order over the deal's life.
+		a.At = d.At + int64((float64(k)+r.float())/float64(n)*float64(end-d.At))
+		topic, next := r.pick(tx.topics), r.pick(tx.nexts)
+		subj, body := tx.note, tx.noteBody
+		switch a.Type {
+		case actCall:
+			a.Direction, a.Outcome, a.DurationSec = "outbound", "connected", r.between(120, 2400)
+			subj, body = tx.call, tx.callBody
+		case actMeeting:
+			a.DurationSec = 60 * meetingMins[r.intn(len(meetingMins))]
+			subj, body = tx.meeting, tx.meetingBody
+		case actEmail:
+			subj, body = tx.email, tx.emailBody
+		}
+		a.Subject = fill(r.pick(subj), topic, next)
+		a.Body = fill(r.pick(body), topic, next)
+		out = append(out, a)
+	}
+	return out
+}

@@ -32,10 +32,11 @@ type LoadOptions struct {
 // Stats count what Load wrote.
 type Stats struct {
 	Accounts, Contacts, Activities int
-	// The sales objects.
-	Leads, Deals, Quotes, Contracts, Orders, Invoices, Shipments, Payments, LineItems int
-	Rows                                                                              int // every row, links, history and search keys included
-	Elapsed                                                                           time.Duration
+	// The sales objects; DealActivities are activities linked to deals,
+	// beside Activities.
+	Leads, Deals, DealActivities, Quotes, Contracts, Orders, Invoices, Shipments, Payments, LineItems int
+	Rows                                                                                              int // every row, links, history and search keys included
+	Elapsed                                                                                           time.Duration
 	// SalesElapsed is the part of Elapsed the sales objects took, before
 	// the indexes; IndexElapsed the part that built the deferred indexes
 	// of every table and gathered statistics at the end.
@@ -47,7 +48,7 @@ type Stats struct {
 var idKinds = map[string]int{"accounts": 1, "contacts": 2, "activities": 3, "leads": 4, "deals": 5, "pipelines": 6, "pipeline_stages": 7,
 	"deal_stage_history": 8, "products": 9, "price_books": 10, "price_book_entries": 11, "quotes": 12, "quote_lines": 13, "orders": 14,
 	"order_lines": 15, "shipments": 16, "shipment_lines": 17, "invoices": 18, "invoice_lines": 19, "payments": 20, "contracts": 21,
-	"exchange_rates": 22, "sales_quotas": 23, "tags": 24, "teams": 25, "account_relationships": 26}
+	"exchange_rates": 22, "sales_quotas": 23, "tags": 24, "teams": 25, "account_relationships": 26, "deal_activities": 27}
 
 // ID returns the deterministic id of generated record i of a kind in a
 // workspace, so reruns and links need no look-ups.
@@ -244,6 +245,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		}
 	}
 	st.Quotes, st.Shipments, st.Payments, st.LineItems = counts["quotes"], counts["shipments"], counts["payments"], counts["line_items"]
+	st.DealActivities = counts["deal_activities"]
 	st.SalesElapsed = time.Since(salesStart)
 	indexStart := time.Now()
 	if stage != nil {
@@ -263,7 +265,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 // bulkTables are the tables a load writes; their secondary indexes are
 // built after a load into an empty database.
 var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_terms", "match_keys",
-	"account_tags", "contact_tags", "account_relationships", "leads", "deals", "deal_contacts", "deal_stage_history", "quotes", "line_items", "contracts", "orders", "shipments", "shipment_lines", "invoices", "payments"}
+	"account_tags", "contact_tags", "account_relationships", "leads", "deals", "deal_contacts", "activity_deals", "deal_stage_history", "quotes", "line_items", "contracts", "orders", "shipments", "shipment_lines", "invoices", "payments"}
 
 // staged are the tables whose rows arrive in random key order, with the
 // order their primary key sorts them in.
@@ -680,12 +682,17 @@ func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 	return &chunk{tables: []*table{con, members, tags, hist, terms, vocab, keys}, n: hi - lo}
 }
 
+func activityTables() (act, links *table) {
+	act = newTable("activities", "", append(append([]string{}, recordCols...), "type", "subject", "body", "occurred_at", "due_at", "priority", "assignee_id", "done", "done_at",
+		"direction", "duration_seconds", "outcome", "starts_at", "ends_at")...)
+	links = newTable("activity_links", "", "workspace_id", "activity_id", "account_id", "contact_id", "occurred_at", "open_task")
+	links.sortBy = []int{2, 3}
+	return act, links
+}
+
 func buildActivities(g *Generator, opt LoadOptions, lo, hi int) *chunk {
 	ws := opt.Workspace
-	act := newTable("activities", "", append(append([]string{}, recordCols...), "type", "subject", "body", "occurred_at", "due_at", "priority", "assignee_id", "done", "done_at",
-		"direction", "duration_seconds", "outcome", "starts_at", "ends_at")...)
-	links := newTable("activity_links", "", "workspace_id", "activity_id", "account_id", "contact_id", "occurred_at", "open_task")
-	links.sortBy = []int{2, 3}
+	act, links := activityTables()
 	hist := historyTable()
 	for i := lo; i < hi; i++ {
 		a := g.Activity(i)

@@ -225,9 +225,11 @@ func buildDeals(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 	quotes := newTable("quotes", "", append(append(append([]string{}, recordCols...), "number", "revision", "name", "account_id", "contact_id", "price_book_id", "deal_id", "currency", "language",
 		"status", "valid_until", "issued_on", "terms"), append(append([]string{}, docTotalCols...), "order_id", "accepted_at")...)...)
 	lines := lineTable()
+	acts, links := activityTables()
+	actDeals := newTable("activity_deals", "", "workspace_id", "activity_id", "deal_id")
 	hist := historyTable()
 	terms, vocab, keys := termTables()
-	nq, nl := 0, 0
+	nq, nl, na := 0, 0, 0
 	for i := lo; i < hi; i++ {
 		dl := g.Deal(i)
 		id := ID(ws, "deals", i)
@@ -256,6 +258,25 @@ func buildDeals(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 			"competitors": dl.Competitors, "source": dl.Source}}
 		addHistory(hist, ws, "deals", id, owner, time.Unix(dl.At, 0), r.Values)
 		addIndex(terms, vocab, keys, ws, "deals", id, sales.DealDoc(r), nil)
+		con := ID(ws, "contacts", dl.ContactIndex)
+		for _, a := range g.DealActivities(&dl) {
+			aid := ID(ws, "deal_activities", i*4+a.Index)
+			at := time.Unix(a.At, 0)
+			var dir, dur, outcome, start, end any
+			switch a.Type {
+			case actCall:
+				dir, dur, outcome = a.Direction, a.DurationSec, a.Outcome
+			case actMeeting:
+				start, end = db.T(at), db.T(at.Add(time.Duration(a.DurationSec)*time.Second))
+			}
+			acts.add(aid, ws, owner, db.T(at), owner, db.T(at), owner, 1, "{}", string(a.Type), a.Subject, nz(a.Body), db.T(at), nil, nil, nil, nil, nil, dir, dur, outcome, start, end)
+			links.add(ws, aid, acc, nil, db.T(at), nil)
+			links.add(ws, aid, nil, con, db.T(at), nil)
+			actDeals.add(ws, aid, id)
+			addHistory(hist, ws, "activities", aid, owner, at, map[string]any{"type": string(a.Type), "subject": a.Subject, "occurred_at": at.UTC().Format(time.RFC3339),
+				"account_ids": []string{acc}, "contact_ids": []string{con}, "deal_ids": []string{id}})
+			na++
+		}
 		q, ok := g.Quote(i)
 		if !ok {
 			continue
@@ -279,7 +300,8 @@ func buildDeals(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 		nq++
 		nl += len(q.Lines)
 	}
-	return &chunk{tables: []*table{deals, contacts, visits, quotes, lines, hist, terms, vocab, keys}, n: hi - lo, counts: map[string]int{"quotes": nq, "line_items": nl}}
+	return &chunk{tables: []*table{deals, contacts, visits, acts, links, actDeals, quotes, lines, hist, terms, vocab, keys}, n: hi - lo,
+		counts: map[string]int{"quotes": nq, "line_items": nl, "deal_activities": na}}
 }
 
 func buildContracts(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk {
