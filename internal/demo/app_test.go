@@ -92,6 +92,15 @@ func TestLoadedSalesInTheApp(t *testing.T) {
 	if !slices.ContainsFunc(found.Data, func(x struct{ Object, ID string }) bool { return x.ID == ID(ws, "leads", g.Config().Leads-1) }) {
 		t.Errorf("search for lead %s: %+v", l.Email, found.Data)
 	}
+	// Every deal is found by its name among the deals.
+	for _, i := range []int{0, g.Config().Deals / 2, g.Config().Deals - 1} {
+		d := g.Deal(i)
+		found.Data = nil
+		admin.Must(t, 200, "GET", "/api/v1/search?objects=deals&limit=50&q="+url.QueryEscape(d.Name), nil).JSON(t, &found)
+		if !slices.ContainsFunc(found.Data, func(x struct{ Object, ID string }) bool { return x.ID == ID(ws, "deals", i) }) {
+			t.Errorf("search for deal %q: %d results without it", d.Name, len(found.Data))
+		}
+	}
 	// Paying an issued invoice's balance: the application's sums of the
 	// loaded payments make it paid.
 	o := g.Order(issued)

@@ -168,11 +168,8 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 			t.Errorf("%d rows in %s, want %d", n, table, want)
 		}
 	}
-	for _, object := range []string{"leads", "deals"} {
-		if n := count("SELECT COUNT(DISTINCT record_id) FROM search_terms WHERE workspace_id = ? AND object = ?", object); n != map[string]int{"leads": c.Leads, "deals": c.Deals}[object] {
-			t.Errorf("%d %s have search terms", n, object)
-		}
-	}
+	// Leads and deals are found by the search box: TestLoadedSalesInTheApp
+	// asks it, whatever the index is stored as.
 	// Every record has its creation in the history.
 	if n := count("SELECT COUNT(*) FROM record_changes WHERE workspace_id = ? AND object IN ('leads', 'deals', 'quotes', 'orders', 'invoices', 'payments', 'shipments', 'line_items', 'contracts')"); n != c.Leads+c.Deals+st.Quotes+2*c.Orders+st.Payments+st.Shipments+st.LineItems+c.Contracts {
 		t.Errorf("%d history rows of sales records", n)
