@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	mathbig "math/big"
+	"slices"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/db"
@@ -288,14 +290,24 @@ func buildDeals(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 		}
 		cur := q.Currency
 		t := q.Totals
-		updated := q.At
-		if q.AcceptedAt != 0 {
-			updated = q.AcceptedAt
+		// A quote is made sent (or draft); accepting, rejecting or
+		// expiring it is a change of its status.
+		initial := q.Status
+		var cs []change
+		switch q.Status {
+		case "accepted":
+			initial, cs = "sent", []change{{"status", "sent", "accepted", q.AcceptedAt, false}}
+		case "rejected":
+			initial, cs = "sent", []change{{"status", "sent", "rejected", dl.ClosedAt, false}}
+		case "expired":
+			initial, cs = "sent", []change{{"status", "sent", "expired", min(dayStart(q.ValidUntil)+daySec, g.c.Now), true}}
 		}
+		updated := lastChange(q.At, cs)
 		quotes.add(qid, ws, owner, ts(q.At), owner, ts(updated), owner, 1, "{}", q.Number, 1, q.Name, acc, ID(ws, "contacts", q.ContactIndex), ID(ws, "price_books", q.PriceBook), id,
 			cur, q.Language, q.Status, q.ValidUntil, q.IssuedOn, q.Terms, t.Subtotal, cur, t.Discount, cur, t.Tax, cur, t.Total, cur, order, tsOrNil(q.AcceptedAt))
 		addHistory(hist, ws, "quotes", qid, owner, time.Unix(q.At, 0), map[string]any{"number": q.Number, "name": q.Name, "account_id": acc, "deal_id": id, "currency": cur,
-			"status": q.Status, "valid_until": q.ValidUntil, "grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})
+			"status": initial, "valid_until": q.ValidUntil, "grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})
+		addChanges(hist, ws, "quotes", qid, owner, cs)
 		addLines(lines, hist, ws, owner, "quote_lines", "quote_id", qid, i, q.At, cur, q.Lines, nil)
 		nq++
 		nl += len(q.Lines)
@@ -314,10 +326,26 @@ func buildContracts(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *ch
 		id := ID(ws, "contracts", i)
 		owner := sc.owner(c.AccountIndex)
 		acc := ID(ws, "accounts", c.AccountIndex)
-		cts.add(id, ws, owner, ts(c.At), owner, ts(c.At), owner, 1, "{}", c.Number, c.Name, acc, c.StartDate, c.EndDate, c.Value.Amount, c.Value.Currency, c.Terms,
+		// A contract is entered as a draft, made active when it starts,
+		// and expires after its end (the renewal job) or is terminated.
+		var cs []change
+		if c.Status != "draft" {
+			start := min(dayStart(c.StartDate), g.c.Now)
+			cs = append(cs, change{"status", "draft", "active", start, false})
+			end := min(dayStart(c.EndDate)+daySec, g.c.Now)
+			switch c.Status {
+			case "expired":
+				cs = append(cs, change{"status", "active", "expired", end, true})
+			case "terminated":
+				cs = append(cs, change{"status", "active", "terminated", start + (end-start)/2, false})
+			}
+		}
+		updated := lastChange(c.At, cs)
+		cts.add(id, ws, owner, ts(c.At), owner, ts(updated), owner, 1, "{}", c.Number, c.Name, acc, c.StartDate, c.EndDate, c.Value.Amount, c.Value.Currency, c.Terms,
 			c.Status, c.EndDate, 30)
 		addHistory(hist, ws, "contracts", id, owner, time.Unix(c.At, 0), map[string]any{"number": c.Number, "name": c.Name, "account_id": acc, "start_date": c.StartDate,
-			"end_date": c.EndDate, "value": mv(c.Value), "status": c.Status, "renewal_date": c.EndDate, "reminder_days": 30})
+			"end_date": c.EndDate, "value": mv(c.Value), "status": "draft", "renewal_date": c.EndDate, "reminder_days": 30})
+		addChanges(hist, ws, "contracts", id, owner, cs)
 	}
 	return &chunk{tables: []*table{cts, hist}, n: hi - lo}
 }
@@ -347,15 +375,12 @@ func buildOrders(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk
 			contract = ID(ws, "contracts", o.ContractIndex)
 		}
 		t := o.Totals
-		last := o.At
-		for _, sh := range o.Shipments {
-			last = max(last, dayEnd(sh.DeliveredOn), dayEnd(sh.ShippedOn))
-		}
-		last = min(last, g.c.Now)
-		ords.add(id, ws, owner, ts(o.At), owner, ts(last), owner, 1, "{}", o.Number, nz(o.Name), acc, quote, contract, cur, o.OrderDate, o.Status, o.Fulfilment,
+		cs := g.orderChanges(&o)
+		ords.add(id, ws, owner, ts(o.At), owner, ts(lastChange(o.At, cs)), owner, 1, "{}", o.Number, nz(o.Name), acc, quote, contract, cur, o.OrderDate, o.Status, o.Fulfilment,
 			t.Subtotal, cur, t.Discount, cur, t.Tax, cur, t.Total, cur)
 		addHistory(hist, ws, "orders", id, owner, time.Unix(o.At, 0), map[string]any{"number": o.Number, "account_id": acc, "quote_id": quote, "contract_id": contract,
-			"currency": cur, "order_date": o.OrderDate, "status": o.Status, "grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})
+			"currency": cur, "order_date": o.OrderDate, "status": "open", "fulfilment": "unfulfilled", "grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})
+		addChanges(hist, ws, "orders", id, owner, cs)
 		addLines(lines, hist, ws, owner, "order_lines", "order_id", id, i, o.At, cur, o.Lines, o.Shipped)
 		counts["line_items"] += len(o.Lines)
 		for k, sh := range o.Shipments {
@@ -365,9 +390,14 @@ func buildOrders(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk
 				status = "delivered"
 			}
 			at := min(dayStart(sh.ShippedOn), g.c.Now)
-			ships.add(sid, ws, owner, ts(at), owner, ts(at), owner, 1, "{}", sh.Number, id, sh.Carrier, sh.Tracking, status, sh.ShippedOn, nz(sh.DeliveredOn))
+			var scs []change
+			if sh.DeliveredOn != "" {
+				scs = []change{{"status", "shipped", "delivered", max(min(dayStart(sh.DeliveredOn), g.c.Now), at), false}}
+			}
+			ships.add(sid, ws, owner, ts(at), owner, ts(lastChange(at, scs)), owner, 1, "{}", sh.Number, id, sh.Carrier, sh.Tracking, status, sh.ShippedOn, nz(sh.DeliveredOn))
 			addHistory(hist, ws, "shipments", sid, owner, time.Unix(at, 0), map[string]any{"number": sh.Number, "order_id": id, "carrier": sh.Carrier,
-				"tracking_number": sh.Tracking, "shipped_on": sh.ShippedOn, "delivered_on": nilIfEmpty(sh.DeliveredOn), "status": status})
+				"tracking_number": sh.Tracking, "shipped_on": sh.ShippedOn, "status": "shipped"})
+			addChanges(hist, ws, "shipments", sid, owner, scs)
 			for j, sl := range sh.Lines {
 				lid := ID(ws, "shipment_lines", (2*i+k)*8+j)
 				line := ID(ws, "order_lines", i*8+sl.Line)
@@ -379,11 +409,12 @@ func buildOrders(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk
 		inv := o.Invoice
 		iid := ID(ws, "invoices", i)
 		iat := min(max(dayStart(inv.IssueDate), o.At), g.c.Now)
-		zero := inv.AmountPaid
-		invs.add(iid, ws, owner, ts(iat), owner, ts(iat), owner, 1, "{}", inv.Number, acc, id, contract, inv.IssueDate, inv.DueDate, cur, inv.Language, inv.Status,
-			t.Subtotal, cur, t.Discount, cur, t.Tax, cur, t.Total, cur, zero, cur, inv.Balance, cur)
+		ics, initial := g.invoiceChanges(&o, iat)
+		invs.add(iid, ws, owner, ts(iat), owner, ts(lastChange(iat, ics)), owner, 1, "{}", inv.Number, acc, id, contract, inv.IssueDate, inv.DueDate, cur, inv.Language, inv.Status,
+			t.Subtotal, cur, t.Discount, cur, t.Tax, cur, t.Total, cur, inv.AmountPaid, cur, inv.Balance, cur)
 		addHistory(hist, ws, "invoices", iid, owner, time.Unix(iat, 0), map[string]any{"number": inv.Number, "account_id": acc, "order_id": id, "issue_date": inv.IssueDate,
-			"due_date": inv.DueDate, "currency": cur, "status": inv.Status, "grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})
+			"due_date": inv.DueDate, "currency": cur, "status": initial, "grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})
+		addChanges(hist, ws, "invoices", iid, owner, ics)
 		addLines(lines, hist, ws, owner, "invoice_lines", "invoice_id", iid, i, iat, cur, o.Lines, nil)
 		counts["line_items"] += len(o.Lines)
 		for k, p := range inv.Payments {
@@ -398,6 +429,111 @@ func buildOrders(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk
 	return &chunk{tables: []*table{ords, invs, lines, ships, shipLines, pays, hist}, n: hi - lo, counts: counts}
 }
 
+// change is a change of a record's status after its creation, for its
+// history: the timeline shows a document's status changes from there.
+type change struct {
+	field, old, new string
+	at              int64
+	system          bool // made by the application (fulfilment, paid, expired), not a user
+}
+
+// lastChange is when a record created at was last changed.
+func lastChange(at int64, cs []change) int64 {
+	for _, c := range cs {
+		at = max(at, c.at)
+	}
+	return at
+}
+
+// addChanges writes the history rows of a record's changes, in order:
+// their ids are the record's with a marker, as the creation's.
+func addChanges(t *table, ws, object, id, owner string, cs []change) {
+	if len(cs) > 9 {
+		panic("demo: more than 9 changes of " + object + " " + id)
+	}
+	for k, c := range cs {
+		hid := id[:24] + string(rune('1'+k)) + id[25:]
+		var by any = owner
+		if c.system {
+			by = nil
+		}
+		ov, _ := json.Marshal(c.old)
+		nv, _ := json.Marshal(c.new)
+		t.add(hid, ws, object, id, hid, "update", c.field, string(ov), string(nv), ts(c.at), by, "demo")
+	}
+}
+
+// orderChanges are an order's fulfilment and status changes, in time
+// order: each shipment sent, the last one delivered, then completed or
+// cancelled by its owner.
+func (g *Generator) orderChanges(o *Order) []change {
+	var cs []change
+	if o.Status == "cancelled" {
+		return []change{{"status", "open", "cancelled", min(o.At+3600, g.c.Now), false}}
+	}
+	sent := make([]int64, len(o.Shipments))
+	var delivered int64
+	for k, sh := range o.Shipments {
+		sent[k] = min(dayStart(sh.ShippedOn), g.c.Now)
+		if sh.DeliveredOn != "" {
+			delivered = max(delivered, min(dayStart(sh.DeliveredOn), g.c.Now))
+		}
+	}
+	slices.Sort(sent)
+	f := "unfulfilled"
+	for k, at := range sent {
+		next := "partial"
+		if k == len(sent)-1 && o.Fulfilment != "partial" {
+			next = "shipped"
+		}
+		if next != f {
+			cs = append(cs, change{"fulfilment", f, next, at, true})
+			f = next
+		}
+	}
+	if o.Fulfilment == "delivered" {
+		delivered = max(delivered, sent[len(sent)-1])
+		cs = append(cs, change{"fulfilment", f, "delivered", delivered, true})
+	}
+	if o.Status == "completed" {
+		at := delivered
+		for _, p := range o.Invoice.Payments {
+			at = max(at, min(dayStart(p.PaidOn), g.c.Now))
+		}
+		cs = append(cs, change{"status", "open", "completed", at, false})
+	}
+	return cs
+}
+
+// invoiceChanges are an invoice's status changes, issued at: voided
+// with its cancelled order, or partly paid and paid by its payments.
+// initial is its status when made.
+func (g *Generator) invoiceChanges(o *Order, at int64) (cs []change, initial string) {
+	inv := &o.Invoice
+	switch inv.Status {
+	case "draft":
+		return nil, "draft"
+	case "void":
+		return []change{{"status", "issued", "void", min(at+3600, g.c.Now), false}}, "issued"
+	}
+	total, _ := new(mathbig.Rat).SetString(o.Totals.Total)
+	paid := new(mathbig.Rat)
+	st := "issued"
+	for _, p := range inv.Payments {
+		a, _ := new(mathbig.Rat).SetString(p.Amount)
+		paid.Add(paid, a)
+		next := "partially_paid"
+		if paid.Cmp(total) >= 0 {
+			next = "paid"
+		}
+		if next != st {
+			cs = append(cs, change{"status", st, next, min(max(dayStart(p.PaidOn), at), g.c.Now), true})
+			st = next
+		}
+	}
+	return cs, "issued"
+}
+
 // dayStart is 9:00 UTC of a day written 2006-01-02: when a dated thing
 // was entered.
 func dayStart(day string) int64 {
@@ -406,13 +542,6 @@ func dayStart(day string) int64 {
 		return 0
 	}
 	return t.Add(9 * time.Hour).Unix()
-}
-
-func dayEnd(day string) int64 {
-	if day == "" {
-		return 0
-	}
-	return dayStart(day)
 }
 
 // loadSetup writes what the records refer to, before them: the tags and

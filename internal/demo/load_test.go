@@ -3,10 +3,12 @@ package demo
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	mathbig "math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -171,7 +173,7 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 	// Leads and deals are found by the search box: TestLoadedSalesInTheApp
 	// asks it, whatever the index is stored as.
 	// Every record has its creation in the history.
-	if n := count("SELECT COUNT(*) FROM record_changes WHERE workspace_id = ? AND object IN ('leads', 'deals', 'quotes', 'orders', 'invoices', 'payments', 'shipments', 'line_items', 'contracts')"); n != c.Leads+c.Deals+st.Quotes+2*c.Orders+st.Payments+st.Shipments+st.LineItems+c.Contracts {
+	if n := count("SELECT COUNT(*) FROM record_changes WHERE workspace_id = ? AND action = 'create' AND object IN ('leads', 'deals', 'quotes', 'orders', 'invoices', 'payments', 'shipments', 'line_items', 'contracts')"); n != c.Leads+c.Deals+st.Quotes+2*c.Orders+st.Payments+st.Shipments+st.LineItems+c.Contracts {
 		t.Errorf("%d history rows of sales records", n)
 	}
 	if n := count("SELECT COUNT(*) FROM pipelines WHERE workspace_id = ? AND is_default = ?", true); n != 1 {
@@ -349,6 +351,7 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 			t.Errorf("order %s is %s, its lines say %s", o, fulfilment[o], want)
 		}
 	}
+	checkStatusHistory(t, d, ws, g.Config().Now)
 	if n := count("SELECT COUNT(DISTINCT currency) FROM orders WHERE workspace_id = ?"); n < 3 {
 		t.Errorf("orders in %d currencies", n)
 	}
@@ -396,4 +399,100 @@ func dayText(v any) string {
 		return string(x[:min(len(x), 10)])
 	}
 	return ""
+}
+
+// checkStatusHistory replays the history of the documents' statuses
+// (and orders' fulfilment) — the creation's snapshot, then each change —
+// and checks that it ends at the record's value, that each change starts
+// from the value before it, and that it runs forward in time, from the
+// record's creation to no later than now.
+func checkStatusHistory(t *testing.T, d *db.DB, ws string, now int64) {
+	t.Helper()
+	ctx := context.Background()
+	type step struct {
+		action, field, value, old string
+		at                        time.Time
+		id                        string
+	}
+	changed := 0
+	for _, sv := range []struct{ table, fields string }{{"quotes", "status"}, {"orders", "status fulfilment"}, {"invoices", "status"}, {"shipments", "status"}, {"contracts", "status"}} {
+		steps := map[string][]step{}
+		rows, err := d.Query(ctx, "SELECT record_id, id, action, field, old_value, new_value, changed_at FROM record_changes WHERE workspace_id = ? AND object = ?", ws, sv.table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var rid, id any
+			var action string
+			var field, oldV, newV sql.NullString
+			var at db.Time
+			if err := rows.Scan(&rid, &id, &action, &field, &oldV, &newV, &at); err != nil {
+				t.Fatal(err)
+			}
+			steps[idText(rid)] = append(steps[idText(rid)], step{action, field.String, newV.String, oldV.String, at.Time, idText(id)})
+		}
+		rows.Close()
+		rows, err = d.Query(ctx, "SELECT id, created_at, updated_at, status, "+map[bool]string{true: "fulfilment", false: "status"}[sv.table == "orders"]+" FROM "+sv.table+" WHERE workspace_id = ?", ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var id any
+			var created, updated db.Time
+			var status, fulfilment string
+			if err := rows.Scan(&id, &created, &updated, &status, &fulfilment); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			ss := steps[idText(id)]
+			slices.SortStableFunc(ss, func(a, b step) int {
+				if c := a.at.Compare(b.at); c != 0 {
+					return c
+				}
+				return strings.Compare(map[bool]string{true: "0", false: "1"}[a.action == "create"]+a.id, map[bool]string{true: "0", false: "1"}[b.action == "create"]+b.id)
+			})
+			if len(ss) == 0 || ss[0].action != "create" || !ss[0].at.Equal(created.Time) {
+				t.Fatalf("%s %s: history %+v, created %v", sv.table, idText(id), ss, created.Time)
+			}
+			var snap map[string]any
+			if err := json.Unmarshal([]byte(ss[0].value), &snap); err != nil {
+				t.Fatal(err)
+			}
+			cur := map[string]string{}
+			for _, f := range strings.Fields(sv.fields) {
+				cur[f], _ = snap[f].(string)
+			}
+			last := ss[0].at
+			for _, s := range ss[1:] {
+				var oldV, newV string
+				json.Unmarshal([]byte(s.old), &oldV)
+				json.Unmarshal([]byte(s.value), &newV)
+				if s.action != "update" || oldV != cur[s.field] || s.at.Before(last) || s.at.Unix() > now {
+					t.Fatalf("%s %s: change %+v after %v (%v)", sv.table, idText(id), s, cur, last)
+				}
+				cur[s.field], last = newV, s.at
+				changed++
+			}
+			want := map[string]string{"status": status}
+			if sv.table == "orders" {
+				want["fulfilment"] = fulfilment
+			}
+			for f, v := range want {
+				if cur[f] != v {
+					t.Fatalf("%s %s: %s is %s, its history ends at %s", sv.table, idText(id), f, v, cur[f])
+				}
+			}
+			if !last.Equal(updated.Time) {
+				t.Errorf("%s %s: updated %v, last changed %v", sv.table, idText(id), updated.Time, last)
+			}
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("no %s", sv.table)
+		}
+	}
+	if changed == 0 {
+		t.Error("no status changes in the history")
+	}
 }
