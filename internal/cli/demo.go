@@ -31,7 +31,8 @@ companies, phones and addresses in English, Spanish and Chinese. The same
 --seed always gives the same data. About 2% of the contacts are planted
 duplicates (typos, missing accents, swapped names, other phone formats).
 
-It also generates the sales: three pipelines, leads, deals with their
+It adds tags on some accounts and contacts, relationships between
+accounts and two sales teams, and generates the sales: three pipelines, leads, deals with their
 contacts and stage history, a product catalogue with price books,
 quotes, contracts, and orders with their shipments, invoices and
 payments, in seven currencies with monthly exchange rates. Unless given,
@@ -106,6 +107,7 @@ with about a million line items.`,
 			if c.Now == 0 {
 				c.Now = time.Now().Unix()
 			}
+			c.TagsAndTeams = true
 			g := demo.New(c)
 			if cpuprof != "" {
 				pf, err := os.Create(cpuprof)

@@ -24,7 +24,7 @@ func TestLoadedSalesInTheApp(t *testing.T) {
 	e := servertest.New(t)
 	ctx := context.Background()
 	ws, admin := e.WS.ID, e.WS.Admin
-	g := New(Config{Seed: 3, Accounts: 30, Contacts: 200, Leads: 60, Deals: 300, Products: 20, Contracts: 5, Orders: 400, Now: e.Clock.Now().Unix()})
+	g := New(Config{Seed: 3, Accounts: 30, Contacts: 200, Leads: 60, Deals: 300, Products: 20, Contracts: 5, Orders: 400, TagsAndTeams: true, Now: e.Clock.Now().Unix()})
 	if _, err := Load(ctx, e.Server.DB, g, LoadOptions{Workspace: ws, Owners: []string{admin.UserID}}); err != nil {
 		t.Fatal(err)
 	}

@@ -113,7 +113,10 @@ type Config struct {
 	// the catalogue, contracts, and orders (each with its shipments, an
 	// invoice and its payments).
 	Leads, Deals, Products, Contracts, Orders int
-	Now                                       int64 // unix seconds; activities fall in [Now-3 years, Now]
+	// TagsAndTeams adds the workspace's tags (on some accounts and
+	// contacts), relationships between accounts and two sales teams.
+	TagsAndTeams bool
+	Now          int64 // unix seconds; activities fall in [Now-3 years, Now]
 }
 
 // activitySpan is "3 years": activities fall in [Now-activitySpan, Now].

@@ -41,6 +41,9 @@ var teamDefs = [][3]string{
 // accounts are key accounts, public bodies are tagged so, and some
 // others carry one more tag.
 func (g *Generator) accountTags(i int, a *Account) []int {
+	if !g.c.TagsAndTeams {
+		return nil
+	}
 	r := rec(g.kTag, i)
 	var out []int
 	if a.ParentIndex < 0 && i < max(1, g.c.Accounts/100) {
@@ -67,6 +70,9 @@ func (g *Generator) AccountTags(i int) []int {
 
 // contactTags returns the tags of contact i (c is Contact(i)).
 func (g *Generator) contactTags(i int, c *Contact) []int {
+	if !g.c.TagsAndTeams {
+		return nil
+	}
 	r := rec(g.kTag, -1-i)
 	switch u := r.float(); {
 	case u < 0.06 && c.EmailOptIn:
@@ -83,13 +89,13 @@ func (g *Generator) contactTags(i int, c *Contact) []int {
 // says of its link to another account.
 var relationshipTypes = map[string]string{"partner": "partner_of", "distributor": "distributor_for", "supplier": "supplier_of", "competitor": "competitor_of"}
 
-// AccountRelationship returns the relationship account i has with an
+// accountRelationship returns the relationship account i has with an
 // earlier account (mostly a big one), if it has one: partners,
 // distributors, suppliers and competitors are linked to whom they
 // partner, distribute for, supply or compete with.
 func (g *Generator) accountRelationship(i int, a *Account) (typ string, to int, ok bool) {
 	typ, ok = relationshipTypes[a.Relationship]
-	if !ok || i == 0 {
+	if !ok || i == 0 || !g.c.TagsAndTeams {
 		return "", 0, false
 	}
 	r := rec(g.kTag, g.c.Accounts+i)

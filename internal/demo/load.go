@@ -181,11 +181,13 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		return st, fmt.Errorf("load: workspace: %w", err)
 	}
 	sc.lang = localeIdx(Locale(lang))
-	rows, err := loadSetup(ctx, d, opt, now, sc.lang)
-	if err != nil {
-		return st, err
+	if c.TagsAndTeams {
+		rows, err := loadSetup(ctx, d, opt, now, sc.lang)
+		if err != nil {
+			return st, err
+		}
+		st.Rows += rows
 	}
-	st.Rows += rows
 	stages := []struct {
 		name  string
 		total int

@@ -138,7 +138,7 @@ func TestLoad(t *testing.T) {
 
 // testSalesGen is a small workspace with every sales object.
 func testSalesGen(seed int64) *Generator {
-	return New(Config{Seed: seed, Accounts: 40, Contacts: 300, Activities: 900, Leads: 60, Deals: 400, Products: 30, Contracts: 8, Orders: 500, Now: testNow})
+	return New(Config{Seed: seed, Accounts: 40, Contacts: 300, Activities: 900, Leads: 60, Deals: 400, Products: 30, Contracts: 8, Orders: 500, TagsAndTeams: true, Now: testNow})
 }
 
 // checkSales checks the loaded sales objects of workspace ws against the
