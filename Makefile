@@ -4,7 +4,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: test test-sqlite test-postgres vet build run assets bench bench-customers bench-imports fuzz screenshots crash
+.PHONY: test test-sqlite test-postgres vet build run assets bench bench-customers bench-imports bench-sales fuzz screenshots crash
 
 # Both halves always run; the target fails if either failed.
 test: vet
@@ -47,6 +47,16 @@ bench:
 # BENCH_ARGS='-contacts 100000 -accounts 20000 -activities 500000').
 bench-customers: build
 	$(GO) run ./cmd/rapport-bench -customers -c 4 $(BENCH_ARGS)
+
+# The sales figures on a generated workspace at the sales issue's scale
+# (100k deals, about 11k of them open in the default pipeline, 200k orders
+# and invoices, about 1M line items, on 20k accounts and 100k contacts):
+# the board page and API, the forecast page and quote PDFs beside the
+# bare server, and the board's and forecast's SQL alone; one client, as
+# the targets are the time of one page. Override with BENCH_ARGS, e.g.
+# BENCH_ARGS='-deals 10000 -orders 20000 -skip-postgres'.
+bench-sales: build
+	$(GO) run ./cmd/rapport-bench -sales -c 1 $(BENCH_ARGS)
 
 # The import figures: a generated 1M-row contacts CSV imported with
 # rapport import on SQLite and PostgreSQL beside the floor (the same rows

@@ -41,17 +41,34 @@ func run() error {
 		accounts = flag.Int("accounts", 200_000, "with -customers: accounts to generate")
 		contacts = flag.Int("contacts", 1_000_000, "with -customers: contacts to generate")
 		acts     = flag.Int("activities", 5_000_000, "with -customers: activities to generate")
-		seed     = flag.Int64("seed", 1, "with -customers or -imports: the demo data's seed")
+		seed     = flag.Int64("seed", 1, "with -customers, -sales or -imports: the demo data's seed")
 		imps     = flag.Bool("imports", false, "measure the import figures on a generated contacts CSV instead (make bench-imports)")
 		rows     = flag.Int("rows", 1_000_000, "with -imports: contacts in the CSV")
 		pgRows   = flag.Int("pg-rows", 0, "with -imports: contacts for the PostgreSQL figures, the first of the same file (default: -rows)")
 		chunk    = flag.Int("chunk", 2000, "with -imports: rows per transaction")
 		floorDir = flag.String("floor-only", "", "measure the import floors again on what an interrupted -imports run left in this directory")
+		sales    = flag.Bool("sales", false, "measure the sales figures (board, forecast, quote PDF) on a generated workspace instead (make bench-sales); -accounts, -contacts and -activities default to 20,000, 100,000 and 0 with it")
+		leads    = flag.Int("leads", 50_000, "with -sales: leads to generate")
+		deals    = flag.Int("deals", 100_000, "with -sales: deals to generate")
+		ords     = flag.Int("orders", 200_000, "with -sales: orders (each with its invoice) to generate")
+		ctrs     = flag.Int("contracts", 10_000, "with -sales: contracts to generate")
 	)
 	flag.Var(&dur, "d", "load time per figure, split over -rounds: seconds (5) or a duration (5s)")
 	urls := flag.String("urls", "", "measure only: GET each URL of this file (one per line) in turn with -c clients for -d, and print the latency")
 	cookie := flag.String("cookie", "", "with -urls: the Cookie header to send (a signed-in session)")
 	flag.Parse()
+	if *sales {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for name, v := range map[string]struct {
+			p *int
+			n int
+		}{"accounts": {accounts, 20_000}, "contacts": {contacts, 100_000}, "activities": {acts, 0}} {
+			if !set[name] {
+				*v.p = v.n
+			}
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *bareAddr != "" {
@@ -88,6 +105,12 @@ func run() error {
 			*outJSON = "docs/performance-imports.json"
 		}
 		rep, err = bench.RunImports(ctx, bench.ImportsConfig{Config: cfg, Rows: *rows, PGRows: *pgRows, Seed: *seed, Chunk: *chunk})
+	} else if *sales {
+		if *outJSON == "docs/performance.json" {
+			*outJSON = "docs/performance-sales.json"
+		}
+		rep, err = bench.RunSales(ctx, bench.SalesConfig{Config: cfg, Accounts: *accounts, Contacts: *contacts, Activities: *acts,
+			Leads: *leads, Deals: *deals, Orders: *ords, Contracts: *ctrs, Seed: *seed})
 	} else if *custs {
 		if *outJSON == "docs/performance.json" {
 			*outJSON = "docs/performance-customers.json"

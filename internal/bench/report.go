@@ -173,9 +173,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 			b.WriteString(strings.Repeat("-", total) + "\n")
 		}
 	}
-	if r.Section == "imports" {
+	switch r.Section {
+	case "imports":
 		b.WriteString("\nfloor: the rows the import wrote, inserted into the same tables of a copy of the database as it was before, by one prepared single-row INSERT per table (or multi-row INSERTs), a transaction per chunk.\n")
-	} else {
+	case "sales":
+		b.WriteString("\nfloor: a bare net/http server (stdlib only, built with the same flags), or (SQL) the board's or the forecast's SQL alone through database/sql on the same database.\n")
+	default:
 		b.WriteString("\nfloor: a bare net/http server (stdlib only, built with the same flags), or (SQL) the list query alone through database/sql on the same SQLite file.\n")
 	}
 	_, err := io.WriteString(w, b.String())
@@ -245,9 +248,12 @@ func (r *Report) markdown() string {
 	for _, f := range r.Figures {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdEscape(f.Name), Format(f.Value, f.Unit), floorCell(f), unitCell(f), formatRatio(f))
 	}
-	if r.Section == "imports" {
+	switch r.Section {
+	case "imports":
 		b.WriteString("\nFloor: the rows the import wrote (records, history, search terms, duplicate keys, links, undo records), inserted into the same tables of a copy of the database as it was before the import with one prepared single-row INSERT per table, a transaction per chunk, in the import's order; reading them is not timed. ")
-	} else {
+	case "sales":
+		b.WriteString("\nFloor: a bare `net/http` server (standard library only, built with the same flags), or *(SQL)* the board's or the forecast's SQL alone through `database/sql` on the same database (SQLite file or PostgreSQL), without the currency conversion. ")
+	default:
 		b.WriteString("\nFloor: a bare `net/http` server (standard library only, built with the same flags), or *(SQL)* the list query alone through `database/sql` on the same SQLite file. ")
 	}
 	b.WriteString("For throughput, *rapport ÷ floor* is the share of the floor's rate that Rapport reaches; for everything else it is how many times the floor Rapport costs.\n\n")

@@ -24,18 +24,44 @@ func demoCmd(cfg *config.Config, stdout, stderr io.Writer) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Create a workspace filled with realistic generated customers (deterministic from --seed)",
+		Short: "Create a workspace filled with realistic generated customers and sales (deterministic from --seed)",
 		Long: `demo creates a new workspace with an admin and a few salespeople, then
 generates accounts, contacts and three years of activities with names,
 companies, phones and addresses in English, Spanish and Chinese. The same
 --seed always gives the same data. About 2% of the contacts are planted
-duplicates (typos, missing accents, swapped names, other phone formats).`,
+duplicates (typos, missing accents, swapped names, other phone formats).
+
+It adds tags on some accounts and contacts, relationships between
+accounts and two sales teams, and generates the sales: three pipelines, leads, deals with their
+contacts and stage history, a product catalogue with price books,
+quotes, contracts, and orders with their shipments, invoices and
+payments, in seven currencies with monthly exchange rates. Unless given,
+their counts follow the customers: a deal per 10 contacts, an order (and
+its invoice) per 5, a lead per 20, a contract per 20 accounts — at
+1,000,000 contacts that is 100,000 deals and 200,000 orders and invoices
+with about a million line items.`,
 		Example: `  rapport demo --workspace Demo --email demo@example.com --password 'demo-password'
-  rapport demo --workspace Big --email big@example.com --password 'demo-password' --accounts 200000 --contacts 1000000 --activities 5000000`,
+  rapport demo --workspace Big --email big@example.com --password 'demo-password' --accounts 200000 --contacts 1000000 --activities 5000000
+  rapport demo --workspace Sales --email s@example.com --password 'demo-password' --accounts 20000 --contacts 100000 --activities 0 --deals 100000 --orders 200000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if c.Accounts < 1 || c.Contacts < 0 || c.Activities < 0 || (c.Activities > 0 && c.Contacts == 0) {
 				return fmt.Errorf("--accounts must be at least 1, and activities need contacts")
+			}
+			scaled := func(n *int, from, per int) {
+				if *n < 0 {
+					*n = from / per
+				}
+			}
+			scaled(&c.Leads, c.Contacts, 20)
+			scaled(&c.Deals, c.Contacts, 10)
+			scaled(&c.Orders, c.Contacts, 5)
+			scaled(&c.Contracts, c.Accounts, 20)
+			if c.Products < 0 {
+				c.Products = min(200, max(20, c.Accounts/10))
+			}
+			if (c.Deals > 0 || c.Leads > 0) && c.Contacts == 0 {
+				return fmt.Errorf("deals and leads need contacts")
 			}
 			if users < 1 || users > 100 {
 				return fmt.Errorf("--users must be between 1 and 100")
@@ -81,6 +107,7 @@ duplicates (typos, missing accents, swapped names, other phone formats).`,
 			if c.Now == 0 {
 				c.Now = time.Now().Unix()
 			}
+			c.TagsAndTeams = true
 			g := demo.New(c)
 			if cpuprof != "" {
 				pf, err := os.Create(cpuprof)
@@ -107,8 +134,9 @@ duplicates (typos, missing accents, swapped names, other phone formats).`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "workspace %q (%s): %d accounts, %d contacts, %d activities, %d users (%d rows) in %s\n",
-				ws.Name, ws.ID, st.Accounts, st.Contacts, st.Activities, len(owners), st.Rows, st.Elapsed.Round(time.Millisecond))
+			fmt.Fprintf(stdout, "workspace %q (%s): %d accounts, %d contacts, %d activities, %d leads, %d deals (%d activities on them), %d quotes, %d contracts, %d orders, %d invoices, %d payments, %d shipments, %d line items, %d users (%d rows) in %s (sales objects %s, indexes and statistics %s)\n",
+				ws.Name, ws.ID, st.Accounts, st.Contacts, st.Activities, st.Leads, st.Deals, st.DealActivities, st.Quotes, st.Contracts, st.Orders, st.Invoices, st.Payments, st.Shipments, st.LineItems,
+				len(owners), st.Rows, st.Elapsed.Round(time.Millisecond), st.SalesElapsed.Round(time.Millisecond), st.IndexElapsed.Round(time.Millisecond))
 			fmt.Fprintf(stdout, "sign in as %s with the password you gave\n", admin.Email)
 			return nil
 		},
@@ -124,6 +152,11 @@ duplicates (typos, missing accents, swapped names, other phone formats).`,
 	f.IntVar(&c.Accounts, "accounts", 200, "accounts to generate")
 	f.IntVar(&c.Contacts, "contacts", 1000, "contacts to generate")
 	f.IntVar(&c.Activities, "activities", 5000, "activities to generate")
+	f.IntVar(&c.Leads, "leads", -1, "leads to generate (default: one per 20 contacts)")
+	f.IntVar(&c.Deals, "deals", -1, "deals to generate, each with a quote once it reached the quote stage (default: one per 10 contacts)")
+	f.IntVar(&c.Orders, "orders", -1, "orders to generate, each with its shipments, invoice and payments (default: one per 5 contacts)")
+	f.IntVar(&c.Contracts, "contracts", -1, "contracts to generate (default: one per 20 accounts)")
+	f.IntVar(&c.Products, "products", -1, "products in the catalogue (default: one per 10 accounts, 20 to 200)")
 	f.IntVar(&users, "users", 5, "users to own the records (the admin and salespeople)")
 	f.BoolVar(&progress, "progress", true, "show progress on standard error")
 	f.StringVar(&cpuprof, "cpuprofile", "", "write a CPU profile of the load to this file")

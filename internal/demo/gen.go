@@ -1,5 +1,8 @@
 // Package demo generates a realistic CRM workspace (accounts, contacts and
-// activities in English, Spanish and Chinese) deterministically from a seed.
+// activities in English, Spanish and Chinese, and the sales objects:
+// leads, pipelines and deals, products, quotes, contracts, orders,
+// shipments, invoices and payments, gen_sales.go) deterministically from
+// a seed, and loads it (load.go, load_sales.go).
 //
 // Every record is a pure function of (Config, index): each one is drawn
 // from its own small splitmix64 stream keyed by the seed, the record kind
@@ -105,7 +108,15 @@ type Config struct {
 	Accounts   int
 	Contacts   int
 	Activities int
-	Now        int64 // unix seconds; activities fall in [Now-3 years, Now]
+	// The sales objects (zero for none): leads, deals (each with a quote
+	// once it reached the quote stage of its pipeline), the products of
+	// the catalogue, contracts, and orders (each with its shipments, an
+	// invoice and its payments).
+	Leads, Deals, Products, Contracts, Orders int
+	// TagsAndTeams adds the workspace's tags (on some accounts and
+	// contacts), relationships between accounts and two sales teams.
+	TagsAndTeams bool
+	Now          int64 // unix seconds; activities fall in [Now-3 years, Now]
 }
 
 // activitySpan is "3 years": activities fall in [Now-activitySpan, Now].
@@ -125,6 +136,10 @@ type Generator struct {
 	kAcc, kCon, kAct uint64
 	pk               [3]uint64 // keys of the name-digit bijection
 	nbits            uint      // its domain is [0, 2^nbits)
+	// the sales objects' keys
+	kLead, kDeal, kQuote, kOrd, kCtr, kProd, kRate, kTag, kDealAct uint64
+	products                                                       []Product // the catalogue, small and used by every line
+	prices                                                         [][]int64 // per product, its price in each currency (minor units)
 }
 
 // New returns the generator of c. Negative counts are taken as zero; if
@@ -134,6 +149,17 @@ func New(c Config) *Generator {
 	c.Accounts = max(c.Accounts, 0)
 	c.Contacts = max(c.Contacts, 0)
 	c.Activities = max(c.Activities, 0)
+	c.Leads, c.Deals, c.Products = max(c.Leads, 0), max(c.Deals, 0), max(c.Products, 0)
+	c.Contracts, c.Orders = max(c.Contracts, 0), max(c.Orders, 0)
+	if (c.Deals > 0 || c.Orders > 0) && c.Products == 0 {
+		c.Products = 1
+	}
+	if (c.Deals > 0 || c.Leads > 0) && c.Contacts == 0 {
+		c.Contacts = 1
+	}
+	if (c.Orders > 0 || c.Contracts > 0) && c.Accounts == 0 {
+		c.Accounts = 1
+	}
 	if c.Activities > 0 && c.Contacts == 0 {
 		c.Contacts = 1
 	}
@@ -141,14 +167,33 @@ func New(c Config) *Generator {
 		c.Accounts = 1
 	}
 	s := uint64(c.Seed)
-	return &Generator{
-		c:     c,
-		kAcc:  mix64(s ^ 0x6163636f756e7473), // "accounts"
-		kCon:  mix64(s ^ 0x636f6e7461637473), // "contacts"
-		kAct:  mix64(s ^ 0x6163746976697479), // "activity"
-		pk:    [3]uint64{mix64(s ^ 0x6e616d6573000001), mix64(s ^ 0x6e616d6573000002), mix64(s ^ 0x6e616d6573000003)},
-		nbits: uint(max(bits.Len(uint(c.Accounts)), 12)),
+	g := &Generator{
+		c:        c,
+		kAcc:     mix64(s ^ 0x6163636f756e7473), // "accounts"
+		kCon:     mix64(s ^ 0x636f6e7461637473), // "contacts"
+		kAct:     mix64(s ^ 0x6163746976697479), // "activity"
+		pk:       [3]uint64{mix64(s ^ 0x6e616d6573000001), mix64(s ^ 0x6e616d6573000002), mix64(s ^ 0x6e616d6573000003)},
+		nbits:    uint(max(bits.Len(uint(c.Accounts)), 12)),
+		kLead:    mix64(s ^ 0x6c65616473000000), // "leads"
+		kDeal:    mix64(s ^ 0x6465616c73000000), // "deals"
+		kQuote:   mix64(s ^ 0x71756f7465730000), // "quotes"
+		kOrd:     mix64(s ^ 0x6f72646572730000), // "orders"
+		kCtr:     mix64(s ^ 0x636f6e7472616374), // "contract"
+		kProd:    mix64(s ^ 0x70726f6475637473), // "products"
+		kRate:    mix64(s ^ 0x7261746573000000), // "rates"
+		kTag:     mix64(s ^ 0x7461677300000000), // "tags"
+		kDealAct: mix64(s ^ 0x6465616c61637473), // "dealacts"
 	}
+	g.products = make([]Product, c.Products)
+	g.prices = make([][]int64, c.Products)
+	for i := range g.products {
+		g.products[i] = g.product(i)
+		g.prices[i] = make([]int64, len(currencyDefs))
+		for k := range currencyDefs {
+			g.prices[i][k] = g.priceOf(&g.products[i], k)
+		}
+	}
+	return g
 }
 
 // Config returns the generator's configuration.

@@ -23,23 +23,42 @@ type LoadOptions struct {
 	Workspace string   // an existing workspace
 	Owners    []string // users the records are spread over (at least one)
 	// Progress, when set, is called after each chunk with the stage
-	// ("accounts", "contacts", "activities"), records done and total.
+	// ("accounts", "contacts", "activities", "catalogue", "leads",
+	// "deals", "contracts", "orders", then "keys" and "indexes" into an
+	// empty database), records done and total.
 	Progress func(stage string, done, total int)
 }
 
 // Stats count what Load wrote.
 type Stats struct {
 	Accounts, Contacts, Activities int
-	Rows                           int // every row, links, history and search keys included
-	Elapsed                        time.Duration
+	// The sales objects; DealActivities are activities linked to deals,
+	// beside Activities.
+	Leads, Deals, DealActivities, Quotes, Contracts, Orders, Invoices, Shipments, Payments, LineItems int
+	Rows                                                                                              int // every row, links, history and search keys included
+	Elapsed                                                                                           time.Duration
+	// SalesElapsed is the part of Elapsed the sales objects took, before
+	// the indexes; IndexElapsed the part that built the deferred indexes
+	// of every table and gathered statistics at the end.
+	SalesElapsed, IndexElapsed time.Duration
 }
+
+// idKinds number the kinds of generated ids; a document's lines have a
+// kind per document, so that their ids follow from the document's.
+var idKinds = map[string]int{"accounts": 1, "contacts": 2, "activities": 3, "leads": 4, "deals": 5, "pipelines": 6, "pipeline_stages": 7,
+	"deal_stage_history": 8, "products": 9, "price_books": 10, "price_book_entries": 11, "quotes": 12, "quote_lines": 13, "orders": 14,
+	"order_lines": 15, "shipments": 16, "shipment_lines": 17, "invoices": 18, "invoice_lines": 19, "payments": 20, "contracts": 21,
+	"exchange_rates": 22, "sales_quotas": 23, "tags": 24, "teams": 25, "account_relationships": 26, "deal_activities": 27}
 
 // ID returns the deterministic id of generated record i of a kind in a
 // workspace, so reruns and links need no look-ups.
 func ID(ws, kind string, i int) string {
 	h := fnv.New32a()
 	h.Write([]byte(ws))
-	k := map[string]int{"accounts": 1, "contacts": 2, "activities": 3}[kind]
+	k, ok := idKinds[kind]
+	if !ok {
+		panic("demo: no id kind " + kind)
+	}
 	return fmt.Sprintf("%08x-%04x-7000-8000-%012x", h.Sum32(), k, i)
 }
 
@@ -122,15 +141,18 @@ func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 type chunk struct {
 	tables []*table
 	lo, n  int
+	counts map[string]int // records of other kinds the chunk holds (a deal's quote, its lines)
 }
 
 const chunkSize = 5000
 
-// Load writes the generator's accounts, contacts and activities into
-// the workspace, with everything the application writes for a record:
-// history, search terms, duplicate keys, account memberships and
-// activity links. Records are built on every core; one writer inserts
-// them in transactions of a few thousand.
+// Load writes the generator's accounts, contacts and activities, then
+// its sales objects (load_sales.go), into the workspace, with everything
+// the application writes for a record: history, search terms, duplicate
+// keys, account memberships, activity links, deal contacts and stage
+// history, document totals, fulfilment and balances. Records are built
+// on every core; one writer inserts them in transactions of a few
+// thousand.
 func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, error) {
 	start := time.Now()
 	var st Stats
@@ -154,6 +176,19 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 			return st, err
 		}
 	}
+	sc := &salesCtx{ws: opt.Workspace, owner: func(account int) string { return opt.Owners[account%len(opt.Owners)] }}
+	var lang string
+	if err := d.QueryRow(ctx, "SELECT language, currency FROM workspaces WHERE id = ?", opt.Workspace).Scan(&lang, &sc.base); err != nil {
+		return st, fmt.Errorf("load: workspace: %w", err)
+	}
+	sc.lang = localeIdx(Locale(lang))
+	if c.TagsAndTeams {
+		rows, err := loadSetup(ctx, d, opt, now, sc.lang)
+		if err != nil {
+			return st, err
+		}
+		st.Rows += rows
+	}
 	stages := []struct {
 		name  string
 		total int
@@ -162,12 +197,31 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		{"accounts", c.Accounts, func(lo, hi int) *chunk { return buildAccounts(g, opt, now, lo, hi) }},
 		{"contacts", c.Contacts, func(lo, hi int) *chunk { return buildContacts(g, opt, now, lo, hi) }},
 		{"activities", c.Activities, func(lo, hi int) *chunk { return buildActivities(g, opt, lo, hi) }},
+		{"catalogue", 0, nil},
+		{"leads", c.Leads, func(lo, hi int) *chunk { return buildLeads(g, opt, sc, lo, hi) }},
+		{"deals", c.Deals, func(lo, hi int) *chunk { return buildDeals(g, opt, sc, lo, hi) }},
+		{"contracts", c.Contracts, func(lo, hi int) *chunk { return buildContracts(g, opt, sc, lo, hi) }},
+		{"orders", c.Orders, func(lo, hi int) *chunk { return buildOrders(g, opt, sc, lo, hi) }},
 	}
+	counts := map[string]int{}
+	var salesStart time.Time
 	for _, sg := range stages {
+		if sg.name == "catalogue" {
+			salesStart = time.Now()
+			rows, err := loadSalesSetup(ctx, d, g, opt, sc)
+			if err != nil {
+				return st, err
+			}
+			if rows > 0 && opt.Progress != nil {
+				opt.Progress(sg.name, 1, 1)
+			}
+			st.Rows += rows
+			continue
+		}
 		if sg.total == 0 {
 			continue
 		}
-		n, rows, err := pipeline(ctx, d, stage, sg.total, sg.build, func(done int) {
+		n, rows, err := pipeline(ctx, d, stage, sg.total, sg.build, counts, func(done int) {
 			if opt.Progress != nil {
 				opt.Progress(sg.name, done, sg.total)
 			}
@@ -181,10 +235,22 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 			st.Accounts = n
 		case "contacts":
 			st.Contacts = n
-		default:
+		case "activities":
 			st.Activities = n
+		case "leads":
+			st.Leads = n
+		case "deals":
+			st.Deals = n
+		case "contracts":
+			st.Contracts = n
+		case "orders":
+			st.Orders, st.Invoices = n, n
 		}
 	}
+	st.Quotes, st.Shipments, st.Payments, st.LineItems = counts["quotes"], counts["shipments"], counts["payments"], counts["line_items"]
+	st.DealActivities = counts["deal_activities"]
+	st.SalesElapsed = time.Since(salesStart)
+	indexStart := time.Now()
 	if stage != nil {
 		if err := endStaging(ctx, d, stage, opt.Progress); err != nil {
 			return st, err
@@ -194,13 +260,15 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 	if err := d.Optimize(ctx, true); err != nil {
 		return st, err
 	}
+	st.IndexElapsed = time.Since(indexStart)
 	st.Elapsed = time.Since(start)
 	return st, nil
 }
 
 // bulkTables are the tables a load writes; their secondary indexes are
 // built after a load into an empty database.
-var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_docs", "match_keys"}
+var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_docs", "match_keys",
+	"account_tags", "contact_tags", "account_relationships", "leads", "deals", "deal_contacts", "activity_deals", "deal_stage_history", "quotes", "line_items", "contracts", "orders", "shipments", "shipment_lines", "invoices", "payments"}
 
 // staged are the tables whose rows arrive in random key order, with the
 // order their primary key sorts them in.
@@ -281,7 +349,7 @@ func endStaging(ctx context.Context, d *db.DB, stage map[string]string, progress
 	})
 }
 
-func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int, build func(lo, hi int) *chunk, progress func(int)) (int, int, error) {
+func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int, build func(lo, hi int) *chunk, counts map[string]int, progress func(int)) (int, int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan [2]int)
@@ -341,6 +409,9 @@ func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int,
 			rows += n
 		}
 		done += ch.n
+		for k, n := range ch.counts {
+			counts[k] += n
+		}
 		if inTx += ch.n; inTx >= txRecords || done == total {
 			err := tx.Commit()
 			tx, inTx = nil, 0
@@ -516,6 +587,8 @@ func buildAccounts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 		"shipping_street", "shipping_city", "shipping_region", "shipping_postal_code", "shipping_country")...)
 	hist := historyTable()
 	terms, vocab, keys := termTables()
+	tags := newTable("account_tags", "", "workspace_id", "account_id", "tag_id")
+	rels := newTable("account_relationships", "", "id", "workspace_id", "from_id", "to_id", "type", "note", "created_at", "created_by")
 	for i := lo; i < hi; i++ {
 		a := g.Account(i)
 		id := ID(ws, "accounts", i)
@@ -536,10 +609,21 @@ func buildAccounts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 		if parent != nil {
 			r.Values["parent_id"] = parent
 		}
+		if tg := g.accountTags(i, &a); len(tg) > 0 {
+			ids := make([]string, len(tg))
+			for k, t := range tg {
+				ids[k] = ID(ws, "tags", t)
+				tags.add(ws, id, ids[k])
+			}
+			r.Values["tag_ids"] = ids
+		}
+		if typ, to, ok := g.accountRelationship(i, &a); ok {
+			rels.add(ID(ws, "account_relationships", i), ws, id, ID(ws, "accounts", to), typ, "", db.T(at), owner)
+		}
 		addHistory(hist, ws, "accounts", id, owner, at, r.Values)
 		addIndex(terms, vocab, keys, ws, "accounts", id, customers.AccountDoc(r), customers.AccountKeys(r))
 	}
-	return &chunk{tables: []*table{acc, hist, terms, vocab, keys}, n: hi - lo}
+	return &chunk{tables: []*table{acc, tags, rels, hist, terms, vocab, keys}, n: hi - lo}
 }
 
 func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *chunk {
@@ -551,6 +635,7 @@ func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 	members.sortBy = []int{1}
 	hist := historyTable()
 	terms, vocab, keys := termTables()
+	tags := newTable("contact_tags", "", "workspace_id", "contact_id", "tag_id")
 	for i := lo; i < hi; i++ {
 		p := g.Contact(i)
 		id := ID(ws, "contacts", i)
@@ -583,19 +668,32 @@ func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 		members.add(ws, accID, id, p.Role, true, db.T(at))
 		r := &records.Record{ID: id, Values: map[string]any{"given_name": p.Given, "middle_name": p.Middle, "family_name": p.Family, "name": name,
 			"emails": emails, "phones": phones, "job_title": p.JobTitle, "account_id": accID, "city": p.Address.City, "language": p.Language}}
+		if tg := g.contactTags(i, &p); len(tg) > 0 {
+			ids := make([]string, len(tg))
+			for k, t := range tg {
+				ids[k] = ID(ws, "tags", t)
+				tags.add(ws, id, ids[k])
+			}
+			r.Values["tag_ids"] = ids
+		}
 		addHistory(hist, ws, "contacts", id, owner, at, r.Values)
 		acc := g.Account(p.AccountIndex)
 		addIndex(terms, vocab, keys, ws, "contacts", id, customers.ContactDoc(r, acc.Name), customers.ContactKeys(r))
 	}
-	return &chunk{tables: []*table{con, members, hist, terms, vocab, keys}, n: hi - lo}
+	return &chunk{tables: []*table{con, members, tags, hist, terms, vocab, keys}, n: hi - lo}
+}
+
+func activityTables() (act, links *table) {
+	act = newTable("activities", "", append(append([]string{}, recordCols...), "type", "subject", "body", "occurred_at", "due_at", "priority", "assignee_id", "done", "done_at",
+		"direction", "duration_seconds", "outcome", "starts_at", "ends_at")...)
+	links = newTable("activity_links", "", "workspace_id", "activity_id", "account_id", "contact_id", "occurred_at", "open_task")
+	links.sortBy = []int{2, 3}
+	return act, links
 }
 
 func buildActivities(g *Generator, opt LoadOptions, lo, hi int) *chunk {
 	ws := opt.Workspace
-	act := newTable("activities", "", append(append([]string{}, recordCols...), "type", "subject", "body", "occurred_at", "due_at", "priority", "assignee_id", "done", "done_at",
-		"direction", "duration_seconds", "outcome", "starts_at", "ends_at")...)
-	links := newTable("activity_links", "", "workspace_id", "activity_id", "account_id", "contact_id", "occurred_at", "open_task")
-	links.sortBy = []int{2, 3}
+	act, links := activityTables()
 	hist := historyTable()
 	for i := lo; i < hi; i++ {
 		a := g.Activity(i)
