@@ -213,3 +213,46 @@ func TestRateInput(t *testing.T) {
 		t.Errorf("non-admin: %v", err)
 	}
 }
+
+// TestRateTable: the rates read once and looked up in Go are those the
+// SQL join finds for every currency and day — before the first rate,
+// on a rate's day, between rates, after the last — on both databases.
+func TestRateTable(t *testing.T) {
+	d, s, p := setup(t)
+	ctx := context.Background()
+	if _, err := s.SetRates(ctx, p, []money.RateInput{
+		{Currency: "USD", Date: "2026-01-01", Rate: "0.9"},
+		{Currency: "USD", Date: "2026-02-01", Rate: "0.8"},
+		{Currency: "JPY", Date: "2026-02-15", Rate: "0.0060"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := s.RateTable(ctx, d, d.Dialect, p.WorkspaceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := s.BaseCurrency(ctx, d, p.WorkspaceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := "CAST(? AS TEXT)"
+	if d.Dialect == db.Postgres {
+		day = "CAST(? AS DATE)"
+	}
+	for _, cur := range []string{"USD", "JPY", "GBP", base} {
+		for _, dt := range []string{"2025-12-31", "2026-01-01", "2026-01-31", "2026-02-01", "2026-02-14", "2026-02-15", "2027-06-30"} {
+			var want sql.NullString
+			err := d.QueryRow(ctx, "SELECT er_.rate FROM (SELECT 1) x LEFT JOIN "+money.RatesTableSQL(d.Dialect)+" er_ ON "+money.RateJoinSQL(d.Dialect, "er_", "?", day),
+				p.WorkspaceID, p.WorkspaceID, cur, dt, dt).Scan(&want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rt.On(cur, dt); got != want {
+				t.Errorf("%s on %s: table %v, SQL %v", cur, dt, got, want)
+			}
+		}
+	}
+	if got := rt.On("USD", "2026-01-15"); got.String != "0.9" {
+		t.Errorf("USD on 2026-01-15: %v", got)
+	}
+}

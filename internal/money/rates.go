@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sort"
 	"strings"
 	"time"
 
@@ -470,6 +471,48 @@ func RatesTableSQL(d db.Dialect) string {
 	return "(SELECT x_.currency, x_.day, LEAD(x_.day) OVER (PARTITION BY x_.currency ORDER BY x_.day) AS until, CAST(x_.rate AS TEXT) AS rate" +
 		" FROM exchange_rates x_ JOIN workspaces w_ ON w_.id = x_.workspace_id WHERE x_.workspace_id = ? AND x_.currency <> w_.currency" +
 		" UNION ALL SELECT w_.currency, " + since + ", NULL, '1' FROM workspaces w_ WHERE w_.id = ?)"
+}
+
+// RateTable holds a workspace's rates, to convert many sums of known
+// currency and date in Go: one look-up per group of a query's rows,
+// where RateJoinSQL joins every row to the rates (a range join per row).
+type RateTable struct {
+	spans map[string][]rateSpan // by currency, in date order
+}
+
+type rateSpan struct{ from, until, rate string }
+
+// RateTable reads the workspace's rates.
+func (s *Service) RateTable(ctx context.Context, q Querier, d db.Dialect, workspaceID string) (*RateTable, error) {
+	rows, err := q.Query(ctx, "SELECT r.currency, r.day, r.until, r.rate FROM "+RatesTableSQL(d)+" r", workspaceID, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("rates: %w", err)
+	}
+	defer rows.Close()
+	t := &RateTable{spans: map[string][]rateSpan{}}
+	for rows.Next() {
+		var cur, rate string
+		var from, until any
+		if err := rows.Scan(&cur, &from, &until, &rate); err != nil {
+			return nil, fmt.Errorf("rates: %w", err)
+		}
+		t.spans[cur] = append(t.spans[cur], rateSpan{dayString(from), dayString(until), rate})
+	}
+	for _, sp := range t.spans {
+		sort.Slice(sp, func(i, j int) bool { return sp[i].from < sp[j].from })
+	}
+	return t, rows.Err()
+}
+
+// On returns the rate of currency on day (YYYY-MM-DD), as RateJoinSQL
+// finds it: invalid when none is known.
+func (t *RateTable) On(currency, day string) sql.NullString {
+	spans := t.spans[currency]
+	i := sort.Search(len(spans), func(i int) bool { return spans[i].from > day }) - 1
+	if i < 0 || spans[i].until != "" && day >= spans[i].until {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: spans[i].rate, Valid: true}
 }
 
 // RateJoinSQL returns the condition that joins the rates table (as

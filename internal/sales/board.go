@@ -167,22 +167,31 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, pipelineID strin
 	}
 	where, args := s.boardWhere(p, pl.ID, f)
 	d := s.DB.Dialect
-	// Each deal's rate comes from joining the workspace's rate intervals
-	// (a handful of rows), not from a look-up per deal.
-	q := "SELECT stage_id, amount_currency, COALESCE(probability, 0), er_.rate, " + money.SumSQL(d, "amount_amount") + ", COUNT(*) FROM deals LEFT JOIN " +
-		money.RatesTableSQL(d) + " er_ ON " + money.RateJoinSQL(d, "er_", "amount_currency", "COALESCE(close_date, created_at)") +
-		" WHERE " + where + " GROUP BY 1, 2, 3, 4"
-	args = append([]any{p.WorkspaceID, p.WorkspaceID}, args...)
+	// The deals are summed per stage, currency, probability and date in
+	// SQL, along the deals_totals index alone; each group is converted
+	// here with the rate of its date. (Joining the rates to every deal
+	// in SQL cost 190 ms at 18,700 deals on the board.)
+	rates, err := s.Money.RateTable(ctx, s.DB, d, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	created := "substr(created_at, 1, 10)"
+	if d == db.Postgres {
+		created = "CAST(created_at AS DATE)"
+	}
+	sel := "SELECT stage_id, amount_currency, COALESCE(probability, 0), %s, " + money.SumSQL(d, "amount_amount") + ", COUNT(*) FROM deals WHERE " + where + " AND %s GROUP BY 1, 2, 3, 4"
+	q := fmt.Sprintf(sel, "close_date", "close_date IS NOT NULL") + " UNION ALL " + fmt.Sprintf(sel, created, "close_date IS NULL")
+	args = append(args, args...)
 	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("board totals: %w", err)
 	}
 	for rows.Next() {
-		var stage any
-		var cur, rate, sum sql.NullString
+		var stage, day any
+		var cur, sum sql.NullString
 		var prob int64
 		var n int
-		if err := rows.Scan(&stage, &cur, &prob, &rate, &sum, &n); err != nil {
+		if err := rows.Scan(&stage, &cur, &prob, &day, &sum, &n); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("board totals: %w", err)
 		}
@@ -195,6 +204,7 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, pipelineID strin
 		if !sum.Valid || !cur.Valid {
 			continue
 		}
+		rate := rates.On(cur.String, dayText(day))
 		if err := totals[sid].Add(sum.String, cur.String, rate); err != nil {
 			rows.Close()
 			return nil, err
@@ -241,10 +251,17 @@ func (s *Service) fillCards(ctx context.Context, p *auth.Principal, b *Board, pi
 			continue
 		}
 		// Cards by expected close date along the deals_board index (the
-		// read stops after the limit), then those without a date.
+		// read stops after the limit), then those without a date. Won and
+		// lost columns show the latest first: they hold only the deals
+		// closed lately, and oldest first would walk years of closed
+		// deals to find them.
+		order := "close_date, id"
+		if c.Stage.IsWon || c.Stage.IsLost {
+			order = "close_date DESC, id DESC"
+		}
 		cols := "SELECT id, name, account_id, amount_amount, amount_currency, close_date, probability, owner_id, next_step, version FROM deals WHERE " + where + " AND stage_id = ?"
 		a := append(append([]any{}, args...), c.Stage.ID, f.Limit+1)
-		rows, err := s.DB.Query(ctx, "SELECT * FROM ("+cols+" AND close_date IS NOT NULL ORDER BY close_date, id LIMIT ?) AS dated UNION ALL SELECT * FROM ("+cols+" AND close_date IS NULL ORDER BY id LIMIT ?) AS undated",
+		rows, err := s.DB.Query(ctx, "SELECT * FROM ("+cols+" AND close_date IS NOT NULL ORDER BY "+order+" LIMIT ?) AS dated UNION ALL SELECT * FROM ("+cols+" AND close_date IS NULL ORDER BY id LIMIT ?) AS undated",
 			append(a, a...)...)
 		if err != nil {
 			return fmt.Errorf("board cards: %w", err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"mime/multipart"
+	"slices"
 	"strings"
 	"testing"
 
@@ -629,5 +630,56 @@ func TestImportLeads(t *testing.T) {
 		if fmt.Sprint(l["score"]) != want || l["status"] != "new" {
 			t.Errorf("imported lead %v: score %v status %v", l["name"], l["score"], l["status"])
 		}
+	}
+}
+
+// TestBoardClosedColumns: the won and lost columns show the latest
+// closed deals first (open columns stay soonest first), and a deal
+// without an expected close date is converted with the rate of the day
+// it was made.
+func TestBoardClosedColumns(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	pl := defaultPipeline(t, c)
+	var won stageJSON
+	for _, s := range pl.Stages {
+		if s.IsWon {
+			won = s
+		}
+	}
+	today := e.Clock.Now().UTC()
+	c.Must(t, 200, "POST", "/api/v1/exchange_rates/import", map[string]any{"rates": []map[string]any{
+		{"currency": "EUR", "date": today.AddDate(0, 0, -400).Format("2006-01-02"), "rate": "2"},
+	}})
+	for i, name := range []string{"Older", "Newer", "Newest"} {
+		c.Create(t, "deals", map[string]any{"name": name, "stage_id": won.ID, "amount": map[string]any{"amount": "10", "currency": "USD"},
+			"close_date": today.AddDate(0, 0, i-5).Format("2006-01-02")})
+	}
+	first := pl.Stages[0].ID
+	c.Create(t, "deals", map[string]any{"name": "Later", "stage_id": first, "close_date": today.AddDate(0, 1, 0).Format("2006-01-02")})
+	c.Create(t, "deals", map[string]any{"name": "Sooner", "stage_id": first, "close_date": today.AddDate(0, 0, 3).Format("2006-01-02")})
+	c.Create(t, "deals", map[string]any{"name": "Undated", "stage_id": first, "amount": map[string]any{"amount": "5", "currency": "EUR"}})
+	var b boardJSON
+	c.Must(t, 200, "GET", "/api/v1/pipelines/"+pl.ID+"/board", nil).JSON(t, &b)
+	names := func(stage string) []string {
+		for _, col := range b.Columns {
+			if col.Stage.ID == stage {
+				var out []string
+				for _, card := range col.Cards {
+					out = append(out, card.Name)
+				}
+				return out
+			}
+		}
+		return nil
+	}
+	if got := names(won.ID); !slices.Equal(got, []string{"Newest", "Newer", "Older"}) {
+		t.Errorf("won column %v, want the latest first", got)
+	}
+	if got := names(first); !slices.Equal(got, []string{"Sooner", "Later", "Undated"}) {
+		t.Errorf("first column %v, want the soonest first, undated last", got)
+	}
+	if b.Columns[0].Total != "10.00" { // 5 EUR at 2
+		t.Errorf("first column total %s, want 10.00", b.Columns[0].Total)
 	}
 }
