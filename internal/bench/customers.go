@@ -39,26 +39,35 @@ const (
 // scan, the generation itself and idle memory after the load — each
 // beside its floor (the bare server, or the SQL alone).
 func RunCustomers(ctx context.Context, cfg CustomersConfig) (*Report, error) {
+	return runBoth(ctx, cfg.Config, "customers", func(r *runner, in *instance, bare Summary) error {
+		return r.customers(ctx, cfg, in, bare)
+	})
+}
+
+// runBoth measures the bare server, then a section's figures on SQLite
+// and, unless skipped or not installed, on a throwaway PostgreSQL
+// cluster, each in a temporary directory removed afterwards.
+func runBoth(ctx context.Context, cfg Config, section string, figures func(r *runner, in *instance, bare Summary) error) (*Report, error) {
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard
 	}
 	if _, err := os.Stat(cfg.Bin); err != nil {
 		return nil, fmt.Errorf("rapport binary: %w (build it with make build)", err)
 	}
-	tmp, err := os.MkdirTemp("", "rapport-bench-customers-")
+	tmp, err := os.MkdirTemp("", "rapport-bench-"+section+"-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	r := &runner{cfg: cfg.Config, tmp: tmp, client: NewClient(cfg.Concurrency)}
+	r := &runner{cfg: cfg, tmp: tmp, client: NewClient(cfg.Concurrency)}
 	defer r.client.CloseIdleConnections()
-	r.rep = &Report{Section: "customers", Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(ctx, cfg.Bin),
+	r.rep = &Report{Section: section, Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(ctx, cfg.Bin),
 		Settings: Settings{Concurrency: cfg.Concurrency, DurationS: cfg.Duration.Seconds(), Rounds: cfg.Rounds}}
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	bare, _, err := StartTimed(ctx, "bare server", addr, r.serverLog("bare-customers"), cfg.BareBin, "-bare-server", addr)
+	bare, _, err := StartTimed(ctx, "bare server", addr, r.serverLog("bare-"+section), cfg.BareBin, "-bare-server", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +78,7 @@ func RunCustomers(ctx context.Context, cfg CustomersConfig) (*Report, error) {
 	bareSum := r.measure(ctx, bareOp)
 
 	sq := &instance{label: "SQLite", dataDir: filepath.Join(tmp, "sqlite")}
-	if err := r.customers(ctx, cfg, sq, bareSum); err != nil {
+	if err := figures(r, sq, bareSum); err != nil {
 		return nil, err
 	}
 	if cfg.SkipPostgres {
@@ -86,12 +95,12 @@ func RunCustomers(ctx context.Context, cfg CustomersConfig) (*Report, error) {
 		return nil, err
 	}
 	defer cl.Stop()
-	dbURL, err := cl.CreateDatabase(ctx, "rapport_customers")
+	dbURL, err := cl.CreateDatabase(ctx, "rapport_"+section)
 	if err != nil {
 		return nil, err
 	}
 	pg := &instance{label: "PostgreSQL", dataDir: filepath.Join(tmp, "pgdata"), dbURL: dbURL}
-	if err := r.customers(ctx, cfg, pg, bareSum); err != nil {
+	if err := figures(r, pg, bareSum); err != nil {
 		return nil, err
 	}
 	return r.rep, nil

@@ -3,9 +3,7 @@ package bench
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -47,62 +45,9 @@ const boardWindow = 90 * 24 * time.Hour
 // server and, for the board and the forecast, beside the SQL behind them
 // run alone on the same database.
 func RunSales(ctx context.Context, cfg SalesConfig) (*Report, error) {
-	if cfg.Progress == nil {
-		cfg.Progress = io.Discard
-	}
-	if _, err := os.Stat(cfg.Bin); err != nil {
-		return nil, fmt.Errorf("rapport binary: %w (build it with make build)", err)
-	}
-	tmp, err := os.MkdirTemp("", "rapport-bench-sales-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	r := &runner{cfg: cfg.Config, tmp: tmp, client: NewClient(cfg.Concurrency)}
-	defer r.client.CloseIdleConnections()
-	r.rep = &Report{Section: "sales", Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(ctx, cfg.Bin),
-		Settings: Settings{Concurrency: cfg.Concurrency, DurationS: cfg.Duration.Seconds(), Rounds: cfg.Rounds}}
-	addr, err := FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	bare, _, err := StartTimed(ctx, "bare server", addr, r.serverLog("bare-sales"), cfg.BareBin, "-bare-server", addr)
-	if err != nil {
-		return nil, err
-	}
-	defer bare.Stop()
-	bareURL := "http://" + addr + "/json"
-	bareOp := HTTPTarget{Method: "GET", Want: http.StatusOK, URL: func(int, int) string { return bareURL }}.Op(r.client)
-	r.logf("bare server: measuring the floor")
-	bareSum := r.measure(ctx, bareOp)
-
-	sq := &instance{label: "SQLite", dataDir: filepath.Join(tmp, "sqlite")}
-	if err := r.sales(ctx, cfg, sq, bareSum); err != nil {
-		return nil, err
-	}
-	if cfg.SkipPostgres {
-		r.logf("PostgreSQL skipped (-skip-postgres)")
-		return r.rep, nil
-	}
-	r.logf("PostgreSQL: starting a throwaway cluster")
-	cl, err := StartCluster(ctx)
-	if errors.Is(err, ErrNoPostgres) {
-		r.logf("PostgreSQL skipped: %v", err)
-		return r.rep, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer cl.Stop()
-	dbURL, err := cl.CreateDatabase(ctx, "rapport_sales")
-	if err != nil {
-		return nil, err
-	}
-	pg := &instance{label: "PostgreSQL", dataDir: filepath.Join(tmp, "pgdata"), dbURL: dbURL}
-	if err := r.sales(ctx, cfg, pg, bareSum); err != nil {
-		return nil, err
-	}
-	return r.rep, nil
+	return runBoth(ctx, cfg.Config, "sales", func(r *runner, in *instance, bare Summary) error {
+		return r.sales(ctx, cfg, in, bare)
+	})
 }
 
 // salesElapsed reads the sales part of rapport demo's summary line.
