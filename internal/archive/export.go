@@ -242,7 +242,7 @@ func exportFiles(ctx context.Context, tx *db.Tx, zw *zip.Writer, m *Manifest, op
 		if err := rows.Scan(&id, &ct); err != nil {
 			return fmt.Errorf("export attachments: %w", err)
 		}
-		name := idText(id)
+		name := db.IDText(id)
 		method := zip.Deflate
 		if stored[ct] {
 			method = zip.Store
@@ -278,7 +278,7 @@ func exportFiles(ctx context.Context, tx *db.Tx, zw *zip.Writer, m *Manifest, op
 		if err := rows.Scan(&id, &path); err != nil {
 			return fmt.Errorf("export import files: %w", err)
 		}
-		name := idText(id)
+		name := db.IDText(id)
 		n, err := addFile(zw, path, importFilesDir+name, zip.Deflate, m.CreatedAt)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // purged: the import then has no file on either side
@@ -308,16 +308,4 @@ func addFile(zw *zip.Writer, path, name string, method uint16, at time.Time) (in
 		return 0, err
 	}
 	return io.Copy(w, f)
-}
-
-func idText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return uuid.UUID(x).String()
-	}
-	return fmt.Sprint(v)
 }

@@ -567,7 +567,7 @@ func (im *importer) attachments(ctx context.Context) error {
 			rows.Close()
 			return fmt.Errorf("import attachments: %w", err)
 		}
-		a.id = idText(id)
+		a.id = db.IDText(id)
 		list = append(list, a)
 	}
 	rows.Close()

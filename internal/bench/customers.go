@@ -44,6 +44,27 @@ func RunCustomers(ctx context.Context, cfg CustomersConfig) (*Report, error) {
 	})
 }
 
+// serve creates an API token for the demo workspace of in, then starts
+// rapport serve on it; it answers the process and its base URL.
+func (r *runner) serve(ctx context.Context, in *instance, section string) (*Process, string, error) {
+	tok := append([]string{"token", "create"}, in.args()...)
+	tok = append(tok, "--workspace", Workspace, "--email", Email, "--name", "bench")
+	tout, err := runCommand(ctx, 2*time.Minute, nil, r.cfg.Bin, tok...)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", in.label, err)
+	}
+	in.token = strings.TrimSpace(tout)
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, "", err
+	}
+	p, _, err := StartTimed(ctx, "rapport "+in.label, addr, r.serverLog("rapport-"+section+"-"+in.label), r.cfg.Bin, in.serveArgs(addr)...)
+	if err != nil {
+		return nil, "", err
+	}
+	return p, "http://" + addr, nil
+}
+
 // runBoth measures the bare server, then a section's figures on SQLite
 // and, unless skipped or not installed, on a throwaway PostgreSQL
 // cluster, each in a temporary directory removed afterwards.
@@ -141,23 +162,11 @@ func (r *runner) customers(ctx context.Context, cfg CustomersConfig, in *instanc
 	records := cfg.Accounts + cfg.Contacts + cfg.Activities
 	r.add(Figure{Name: fmt.Sprintf("%s demo data: %d accounts, %d contacts, %d activities", label, cfg.Accounts, cfg.Contacts, cfg.Activities),
 		Value: ptr(gen.Seconds()), Unit: "s", Notes: fmt.Sprintf("%.0f records/s including history, search terms, duplicate keys and links; %s", float64(records)/gen.Seconds(), strings.TrimSpace(out))})
-	tok := append([]string{"token", "create"}, in.args()...)
-	tok = append(tok, "--workspace", Workspace, "--email", Email, "--name", "bench")
-	tout, err := runCommand(ctx, 2*time.Minute, nil, cfg.Bin, tok...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", label, err)
-	}
-	in.token = strings.TrimSpace(tout)
-	addr, err := FreeAddr()
-	if err != nil {
-		return err
-	}
-	p, _, err := StartTimed(ctx, "rapport "+label, addr, r.serverLog("rapport-customers-"+label), cfg.Bin, in.serveArgs(addr)...)
+	p, base, err := r.serve(ctx, in, "customers")
 	if err != nil {
 		return err
 	}
 	defer p.Stop()
-	base := "http://" + addr
 	// Sample contacts for the 360 page and search queries from their names.
 	var page struct {
 		Data []struct {

@@ -80,23 +80,11 @@ func (r *runner) sales(ctx context.Context, cfg SalesConfig, in *instance, bare 
 				Value: ptr(d.Seconds()), Unit: "s", Notes: "rows written with history, search terms, stage history and lines; then " + m[2] + " for every table's deferred indexes and statistics (counted in the whole load)"})
 		}
 	}
-	tok := append([]string{"token", "create"}, in.args()...)
-	tok = append(tok, "--workspace", Workspace, "--email", Email, "--name", "bench")
-	tout, err := runCommand(ctx, 2*time.Minute, nil, cfg.Bin, tok...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", label, err)
-	}
-	in.token = strings.TrimSpace(tout)
-	addr, err := FreeAddr()
-	if err != nil {
-		return err
-	}
-	p, _, err := StartTimed(ctx, "rapport "+label, addr, r.serverLog("rapport-sales-"+label), cfg.Bin, in.serveArgs(addr)...)
+	p, base, err := r.serve(ctx, in, "sales")
 	if err != nil {
 		return err
 	}
 	defer p.Stop()
-	base := "http://" + addr
 	var pls struct {
 		Data []struct {
 			ID     string

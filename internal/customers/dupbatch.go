@@ -165,7 +165,7 @@ func lookupKeys(ctx context.Context, q db.Querier, ws, object, kind string, valu
 				rows.Close()
 				return nil, fmt.Errorf("look up %s keys: %w", kind, err)
 			}
-			out[key] = append(out[key], idText(id))
+			out[key] = append(out[key], db.IDText(id))
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

@@ -231,7 +231,7 @@ func (s *Service) Check(ctx context.Context, p *auth.Principal, object string, i
 			rows.Close()
 			return nil, fmt.Errorf("check duplicates: %w", err)
 		}
-		if sid := idText(id); sid != excludeID {
+		if sid := db.IDText(id); sid != excludeID {
 			ids = append(ids, sid)
 		}
 	}
@@ -372,7 +372,7 @@ func scanLight(object string, sc scanner) (*light, error) {
 		}
 		return *p
 	}
-	l := &light{id: idText(id), owner: idText(owner), account: idText(account), domain: d(domain)}
+	l := &light{id: db.IDText(id), owner: db.IDText(owner), account: db.IDText(account), domain: d(domain)}
 	var ph []records.PhoneItem
 	if b := jsonBytes(phones); len(b) > 0 {
 		_ = json.Unmarshal(b, &ph)
@@ -405,20 +405,6 @@ func jsonBytes(v any) []byte {
 		return x
 	}
 	return nil
-}
-
-func idText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return fmt.Sprintf("%x-%x-%x-%x-%x", x[0:4], x[4:6], x[6:8], x[8:10], x[10:16])
-	}
-	return fmt.Sprint(v)
 }
 
 // ScanResult is the outcome of a duplicate scan.
@@ -576,7 +562,7 @@ WHERE n > 1 ORDER BY kind, key`, p.WorkspaceID, object)
 			flush()
 			curKind, curKey = kind, key
 		}
-		if x, ok := num[idText(id)]; ok {
+		if x, ok := num[db.IDText(id)]; ok {
 			block = append(block, x)
 		}
 	}

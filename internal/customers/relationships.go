@@ -137,7 +137,7 @@ WHERE r.workspace_id = ? AND r.to_id = ?`
 		if err := rows.Scan(&rid, &r.Type, &other, &r.OtherTitle, &r.Note, &at, &inv); err != nil {
 			return nil, fmt.Errorf("relationships: %w", err)
 		}
-		r.ID, r.Other, r.CreatedAt, r.Inverse = idText(rid), idText(other), at.Time, inv == 1
+		r.ID, r.Other, r.CreatedAt, r.Inverse = db.IDText(rid), db.IDText(other), at.Time, inv == 1
 		if r.Inverse {
 			if t, ok := relType(object, r.Type); ok {
 				r.Type = t.Inverse
@@ -285,7 +285,7 @@ func (s *Service) memberships(ctx context.Context, p *auth.Principal, other, con
 		if err := rows.Scan(&a, &c, &m.Title, &m.Role, &m.Primary); err != nil {
 			return nil, fmt.Errorf("memberships: %w", err)
 		}
-		m.AccountID, m.ContactID = idText(a), idText(c)
+		m.AccountID, m.ContactID = db.IDText(a), db.IDText(c)
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -488,7 +488,7 @@ FROM t ORDER BY t.depth, lower(t.name) LIMIT 2000`, args...)
 		if err := rows.Scan(&nid, &parent, &n.Name, &n.Contacts, &n.Activities, &ok); err != nil {
 			return nil, fmt.Errorf("account tree: %w", err)
 		}
-		n.ID, n.parent = idText(nid), idText(parent)
+		n.ID, n.parent = db.IDText(nid), db.IDText(parent)
 		n.Current = n.ID == id
 		if ok == 0 {
 			n.Name, n.Restricted = "", true

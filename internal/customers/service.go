@@ -327,7 +327,7 @@ func indexNewContacts(ctx context.Context, tx *db.Tx, ws string, rs []*records.R
 				rows.Close()
 				return fmt.Errorf("contact accounts: %w", err)
 			}
-			accNames[idText(id)] = name
+			accNames[db.IDText(id)] = name
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

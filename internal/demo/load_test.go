@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/rapport-crm/rapport/internal/auth"
 	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/db/dbtest"
@@ -216,7 +214,7 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 		if err != nil || !sameAmount(lt.Total, a[3]) || !sameAmount(lt.Tax, a[2]) || !sameAmount(lt.Discount, a[1]) {
 			t.Errorf("line %s × %s %s (-%s%%, tax %s%%) totals %v, the application computes %+v (%v)", qty, price, cur, pct.String, tax.String, a, lt, err)
 		}
-		doc := idText(q) + idText(o) + idText(inv)
+		doc := db.IDText(q) + db.IDText(o) + db.IDText(inv)
 		s := lineSums[doc]
 		for k := range s {
 			if s[k] == nil {
@@ -239,10 +237,10 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 			if err := rows.Scan(&id, &a[0], &a[1], &a[2], &a[3]); err != nil {
 				t.Fatal(err)
 			}
-			s := lineSums[idText(id)]
+			s := lineSums[db.IDText(id)]
 			for k := range a {
 				if s[k] == nil || rat(t, a[k]).Cmp(s[k]) != 0 {
-					t.Errorf("%s %s: total %d is %s, its lines add up to %v", table, idText(id), k, a[k], s[k])
+					t.Errorf("%s %s: total %d is %s, its lines add up to %v", table, db.IDText(id), k, a[k], s[k])
 				}
 			}
 			docs++
@@ -265,10 +263,10 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 		if err := rows.Scan(&id, &a); err != nil {
 			t.Fatal(err)
 		}
-		if paid[idText(id)] == nil {
-			paid[idText(id)] = new(mathbig.Rat)
+		if paid[db.IDText(id)] == nil {
+			paid[db.IDText(id)] = new(mathbig.Rat)
 		}
-		paid[idText(id)].Add(paid[idText(id)], rat(t, a))
+		paid[db.IDText(id)].Add(paid[db.IDText(id)], rat(t, a))
 	}
 	rows.Close()
 	statuses := map[string]int{}
@@ -282,7 +280,7 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 		if err := rows.Scan(&id, &status, &total, &pd, &bal, &issue, &due); err != nil {
 			t.Fatal(err)
 		}
-		p := paid[idText(id)]
+		p := paid[db.IDText(id)]
 		if p == nil {
 			p = new(mathbig.Rat)
 		}
@@ -297,8 +295,8 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 				wantStatus = "issued"
 			}
 		}
-		if rat(t, pd).Cmp(p) != 0 || rat(t, bal).Cmp(want) != 0 || want.Sign() < 0 || status != wantStatus || dayText(due) < dayText(issue) {
-			t.Errorf("invoice %s: %s, total %s, paid %s (payments %v), balance %s, issued %v due %v", idText(id), status, total, pd, p, bal, issue, due)
+		if rat(t, pd).Cmp(p) != 0 || rat(t, bal).Cmp(want) != 0 || want.Sign() < 0 || status != wantStatus || db.DayText(due) < db.DayText(issue) {
+			t.Errorf("invoice %s: %s, total %s, paid %s (payments %v), balance %s, issued %v due %v", db.IDText(id), status, total, pd, p, bal, issue, due)
 		}
 		statuses[status]++
 	}
@@ -325,7 +323,7 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 		if err := rows.Scan(&id, &f, &qty, &shipped, &carried); err != nil {
 			t.Fatal(err)
 		}
-		o := idText(id)
+		o := db.IDText(id)
 		if fulfil[o] == nil {
 			fulfil[o] = &ful{all: true}
 		}
@@ -376,31 +374,6 @@ func sameAmount(a, b string) bool {
 	return ok1 && ok2 && x.Cmp(y) == 0
 }
 
-// idText reads an id column: text on SQLite, a UUID on PostgreSQL.
-func idText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return uuid.UUID(x).String()
-	}
-	return ""
-}
-
-func dayText(v any) string {
-	switch x := v.(type) {
-	case time.Time:
-		return x.Format("2006-01-02")
-	case string:
-		return x[:min(len(x), 10)]
-	case []byte:
-		return string(x[:min(len(x), 10)])
-	}
-	return ""
-}
-
 // checkStatusHistory replays the history of the documents' statuses
 // (and orders' fulfilment) — the creation's snapshot, then each change —
 // and checks that it ends at the record's value, that each change starts
@@ -429,7 +402,7 @@ func checkStatusHistory(t *testing.T, d *db.DB, ws string, now int64) {
 			if err := rows.Scan(&rid, &id, &action, &field, &oldV, &newV, &at); err != nil {
 				t.Fatal(err)
 			}
-			steps[idText(rid)] = append(steps[idText(rid)], step{action, field.String, newV.String, oldV.String, at.Time, idText(id)})
+			steps[db.IDText(rid)] = append(steps[db.IDText(rid)], step{action, field.String, newV.String, oldV.String, at.Time, db.IDText(id)})
 		}
 		rows.Close()
 		rows, err = d.Query(ctx, "SELECT id, created_at, updated_at, status, "+map[bool]string{true: "fulfilment", false: "status"}[sv.table == "orders"]+" FROM "+sv.table+" WHERE workspace_id = ?", ws)
@@ -445,7 +418,7 @@ func checkStatusHistory(t *testing.T, d *db.DB, ws string, now int64) {
 				t.Fatal(err)
 			}
 			n++
-			ss := steps[idText(id)]
+			ss := steps[db.IDText(id)]
 			slices.SortStableFunc(ss, func(a, b step) int {
 				if c := a.at.Compare(b.at); c != 0 {
 					return c
@@ -453,7 +426,7 @@ func checkStatusHistory(t *testing.T, d *db.DB, ws string, now int64) {
 				return strings.Compare(map[bool]string{true: "0", false: "1"}[a.action == "create"]+a.id, map[bool]string{true: "0", false: "1"}[b.action == "create"]+b.id)
 			})
 			if len(ss) == 0 || ss[0].action != "create" || !ss[0].at.Equal(created.Time) {
-				t.Fatalf("%s %s: history %+v, created %v", sv.table, idText(id), ss, created.Time)
+				t.Fatalf("%s %s: history %+v, created %v", sv.table, db.IDText(id), ss, created.Time)
 			}
 			var snap map[string]any
 			if err := json.Unmarshal([]byte(ss[0].value), &snap); err != nil {
@@ -469,7 +442,7 @@ func checkStatusHistory(t *testing.T, d *db.DB, ws string, now int64) {
 				json.Unmarshal([]byte(s.old), &oldV)
 				json.Unmarshal([]byte(s.value), &newV)
 				if s.action != "update" || oldV != cur[s.field] || s.at.Before(last) || s.at.Unix() > now {
-					t.Fatalf("%s %s: change %+v after %v (%v)", sv.table, idText(id), s, cur, last)
+					t.Fatalf("%s %s: change %+v after %v (%v)", sv.table, db.IDText(id), s, cur, last)
 				}
 				cur[s.field], last = newV, s.at
 				changed++
@@ -480,11 +453,11 @@ func checkStatusHistory(t *testing.T, d *db.DB, ws string, now int64) {
 			}
 			for f, v := range want {
 				if cur[f] != v {
-					t.Fatalf("%s %s: %s is %s, its history ends at %s", sv.table, idText(id), f, v, cur[f])
+					t.Fatalf("%s %s: %s is %s, its history ends at %s", sv.table, db.IDText(id), f, v, cur[f])
 				}
 			}
 			if !last.Equal(updated.Time) {
-				t.Errorf("%s %s: updated %v, last changed %v", sv.table, idText(id), updated.Time, last)
+				t.Errorf("%s %s: updated %v, last changed %v", sv.table, db.IDText(id), updated.Time, last)
 			}
 		}
 		rows.Close()

@@ -166,8 +166,8 @@ func (s *Service) newJob(ctx context.Context, b *Batch, p *auth.Principal) (*job
 			rows.Close()
 			return nil, nil, err
 		}
-		j.users[strings.ToLower(email)] = idText(id)
-		j.w.Known("users", idText(id))
+		j.users[strings.ToLower(email)] = db.IDText(id)
+		j.w.Known("users", db.IDText(id))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -1086,7 +1086,7 @@ func (j *job) links(ctx context.Context, c *chunk, field, id string) ([]string, 
 			if err := rows.Scan(&v); err != nil {
 				return nil, err
 			}
-			out = append(out, idText(v))
+			out = append(out, db.IDText(v))
 		}
 		return out, rows.Err()
 	}
@@ -1308,7 +1308,7 @@ func (j *job) accountLookups(ctx context.Context, c *chunk, prep []*prepared) er
 				// The oldest account of a name (ids are time-ordered), as
 				// findAccount chooses.
 				k := q.key(v)
-				if s := idText(id); best[k] == "" || s < best[k] {
+				if s := db.IDText(id); best[k] == "" || s < best[k] {
 					best[k] = s
 				}
 			}
@@ -1344,7 +1344,7 @@ func (j *job) findAccount(ctx context.Context, c *chunk, cond string, arg string
 		if err := rows.Scan(&id); err != nil {
 			return "", fmt.Errorf("import: find account: %w", err)
 		}
-		if s := idText(id); best == "" || s < best {
+		if s := db.IDText(id); best == "" || s < best {
 			best = s
 		}
 	}
@@ -1360,9 +1360,9 @@ func (j *job) tag(ctx context.Context, c *chunk, pr *prepared, name string, coun
 	var id any
 	err := c.tx.QueryRow(ctx, "SELECT id FROM tags WHERE workspace_id = ? AND deleted_at IS NULL AND lower(name) = lower(?)", j.b.WorkspaceID, name).Scan(&id)
 	if err == nil {
-		j.remember(j.tags, key, idText(id), false)
-		j.w.Known("tags", idText(id))
-		return idText(id), "", nil
+		j.remember(j.tags, key, db.IDText(id), false)
+		j.w.Known("tags", db.IDText(id))
+		return db.IDText(id), "", nil
 	}
 	if !errs.Is(db.MapError(err), errs.NotFound) {
 		return "", "", fmt.Errorf("import: find tag: %w", err)

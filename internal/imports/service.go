@@ -612,7 +612,7 @@ func (s *Service) Touched(ctx context.Context, p *auth.Principal, id, action str
 		if err := rows.Scan(&w.Row, &w.Object, &rid); err != nil {
 			return nil, fmt.Errorf("import records: %w", err)
 		}
-		w.RecordID = idText(rid)
+		w.RecordID = db.IDText(rid)
 		out = append(out, w)
 	}
 	return out, db.MapError(rows.Err())

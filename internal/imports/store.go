@@ -29,7 +29,7 @@ func scanBatch(sc scanner) (*Batch, error) {
 	if err != nil {
 		return nil, db.MapError(err)
 	}
-	b.ID, b.WorkspaceID, b.OwnerID, b.undoBy = idText(id), idText(ws), idText(owner), idText(undoBy)
+	b.ID, b.WorkspaceID, b.OwnerID, b.undoBy = db.IDText(id), db.IDText(ws), db.IDText(owner), db.IDText(undoBy)
 	if err := json.Unmarshal([]byte(mapping), &b.Mapping); err != nil {
 		return nil, fmt.Errorf("scan import mapping: %w", err)
 	}
@@ -47,20 +47,6 @@ func scanBatch(sc scanner) (*Batch, error) {
 		b.FinishedAt = &t
 	}
 	return &b, nil
-}
-
-func idText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return fmt.Sprintf("%x-%x-%x-%x-%x", x[0:4], x[4:6], x[6:8], x[8:10], x[10:16])
-	}
-	return fmt.Sprint(v)
 }
 
 func nullTime(t *time.Time) any {

@@ -73,7 +73,7 @@ func scanTemplate(sc scanner) (*Template, error) {
 	if err := sc.Scan(&id, &t.Object, &t.Name, &mapping, &t.Mode, &t.Key, &t.DupPolicy, &t.CreateAccounts, &by, &created, &updated); err != nil {
 		return nil, db.MapError(err)
 	}
-	t.ID, t.CreatedBy, t.CreatedAt, t.UpdatedAt = idText(id), idText(by), created.Time, updated.Time
+	t.ID, t.CreatedBy, t.CreatedAt, t.UpdatedAt = db.IDText(id), db.IDText(by), created.Time, updated.Time
 	if err := json.Unmarshal([]byte(mapping), &t.Mapping); err != nil {
 		return nil, fmt.Errorf("scan import template: %w", err)
 	}

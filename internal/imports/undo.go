@@ -43,7 +43,7 @@ ORDER BY row_num, object, record_id`, undoChunk), b.ID, b.undoPoint, b.ID, b.und
 				rows.Close()
 				return fmt.Errorf("undo import: %w", err)
 			}
-			it.id = idText(id)
+			it.id = db.IDText(id)
 			items = append(items, it)
 		}
 		rows.Close()

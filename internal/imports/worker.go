@@ -167,7 +167,7 @@ func (s *Service) claim(ctx context.Context, id string) (*Batch, error) {
 			rows.Close()
 			return nil, fmt.Errorf("claim import: %w", err)
 		}
-		c.id = idText(raw)
+		c.id = db.IDText(raw)
 		_ = c.until.Scan(until)
 		cands = append(cands, c)
 	}
@@ -325,7 +325,7 @@ AND status IN ('draft', 'done', 'failed', 'cancelled', 'undone')`, true, db.T(s.
 			rows.Close()
 			return 0, err
 		}
-		files = append(files, gone{idText(id), path})
+		files = append(files, gone{db.IDText(id), path})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -135,38 +135,12 @@ func scanRate(sc scanner) (*Rate, error) {
 	if err := sc.Scan(&id, &r.Currency, &day, &r.Rate, &created, &by); err != nil {
 		return nil, db.MapError(err)
 	}
-	r.ID, r.Date = idString(id), dayString(day)
-	r.CreatedAt, r.CreatedBy = created.Time, idString(by)
+	r.ID, r.Date = db.IDText(id), db.DayText(day)
+	r.CreatedAt, r.CreatedBy = created.Time, db.IDText(by)
 	if x, ok := ParseDecimal(r.Rate); ok {
 		r.Rate = canonical(x)
 	}
 	return &r, nil
-}
-
-// idString reads an id column: text on SQLite, a UUID on PostgreSQL.
-func idString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return uuid.UUID(x).String()
-	}
-	return ""
-}
-
-// dayString reads a date column: text on SQLite, a time on PostgreSQL.
-func dayString(v any) string {
-	switch x := v.(type) {
-	case time.Time:
-		return x.Format("2006-01-02")
-	case string:
-		return x[:min(len(x), 10)]
-	case []byte:
-		return string(x[:min(len(x), 10)])
-	}
-	return ""
 }
 
 // GetRate returns one rate.
@@ -496,7 +470,7 @@ func (s *Service) RateTable(ctx context.Context, q Querier, d db.Dialect, worksp
 		if err := rows.Scan(&cur, &from, &until, &rate); err != nil {
 			return nil, fmt.Errorf("rates: %w", err)
 		}
-		t.spans[cur] = append(t.spans[cur], rateSpan{dayString(from), dayString(until), rate})
+		t.spans[cur] = append(t.spans[cur], rateSpan{db.DayText(from), db.DayText(until), rate})
 	}
 	for _, sp := range t.spans {
 		sort.Slice(sp, func(i, j int) bool { return sp[i].from < sp[j].from })

@@ -97,7 +97,7 @@ WHERE deleted_at IS NULL AND status = ? AND renewal_date IS NOT NULL AND reminde
 			rows.Close()
 			return res, fmt.Errorf("renewals: %w", err)
 		}
-		d.id, d.ws, d.owner, d.account = textID(id), textID(ws), textID(owner), textID(acc)
+		d.id, d.ws, d.owner, d.account = db.IDText(id), db.IDText(ws), db.IDText(owner), db.IDText(acc)
 		d.renewal = dateOf(renewal.String)
 		d.days = DefaultReminderDays
 		if days.Valid {
@@ -268,7 +268,7 @@ func (s *Service) checkInvoiceLinks(ctx context.Context, tx *db.Tx, p *auth.Prin
 			continue
 		}
 		var acc any
-		if err := tx.QueryRow(ctx, "SELECT account_id FROM "+l.table+" WHERE workspace_id = ? AND id = ?", p.WorkspaceID, id).Scan(&acc); err != nil || textID(acc) != str(r, "account_id") {
+		if err := tx.QueryRow(ctx, "SELECT account_id FROM "+l.table+" WHERE workspace_id = ? AND id = ?", p.WorkspaceID, id).Scan(&acc); err != nil || db.IDText(acc) != str(r, "account_id") {
 			return errs.Field("body."+l.field, "must belong to the invoice's account")
 		}
 	}
@@ -547,7 +547,7 @@ func (s *Service) expire(ctx context.Context, object, dateCol, from, to string, 
 			rows.Close()
 			return 0, fmt.Errorf("expire %s: %w", object, err)
 		}
-		hits = append(hits, hit{textID(ws), textID(id)})
+		hits = append(hits, hit{db.IDText(ws), db.IDText(id)})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -679,7 +679,7 @@ func (s *Service) copyLines(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 			rows.Close()
 			return err
 		}
-		ids = append(ids, textID(id))
+		ids = append(ids, db.IDText(id))
 	}
 	rows.Close()
 	for _, id := range ids {
@@ -698,18 +698,6 @@ func (s *Service) copyLines(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 		}
 	}
 	return nil
-}
-
-func textID(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return fmt.Sprintf("%x-%x-%x-%x-%x", x[0:4], x[4:6], x[6:8], x[8:10], x[10:16])
-	}
-	return ""
 }
 
 // Revise makes the next revision of a quote: a draft with the same
@@ -800,7 +788,7 @@ func (s *Service) Accept(ctx context.Context, p *auth.Principal, id, ifMatch str
 		if err := s.DB.QueryRow(ctx, "SELECT order_id FROM quotes WHERE workspace_id = ? AND id = ?", p.WorkspaceID, id).Scan(&v); err != nil {
 			return nil, nil, err
 		}
-		oid = textID(v)
+		oid = db.IDText(v)
 	}
 	ord, err := s.Records.Get(ctx, p, "orders", oid, records.GetOptions{})
 	return ord, deal, err
@@ -864,7 +852,7 @@ func (s *Service) checkContract(ctx context.Context, tx *db.Tx, p *auth.Principa
 		return nil
 	}
 	var acc any
-	if err := tx.QueryRow(ctx, "SELECT account_id FROM contracts WHERE workspace_id = ? AND id = ?", p.WorkspaceID, cid).Scan(&acc); err != nil || textID(acc) != str(r, "account_id") {
+	if err := tx.QueryRow(ctx, "SELECT account_id FROM contracts WHERE workspace_id = ? AND id = ?", p.WorkspaceID, cid).Scan(&acc); err != nil || db.IDText(acc) != str(r, "account_id") {
 		return errs.Field("body.contract_id", "must be a contract of the same account")
 	}
 	return nil
@@ -936,7 +924,7 @@ func (s *Service) shipmentLineHooks() records.Hooks {
 		var orderID, name, qty sql.NullString
 		var oid any
 		err = tx.QueryRow(ctx, "SELECT order_id, name, quantity FROM line_items WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL", p.WorkspaceID, str(r, "line_item_id")).Scan(&oid, &name, &qty)
-		orderID.String = textID(oid)
+		orderID.String = db.IDText(oid)
 		if err != nil || orderID.String != str(sh, "order_id") {
 			return errs.Field("body.line_item_id", "must be a line of the shipment's order")
 		}
@@ -960,7 +948,7 @@ func (s *Service) shipmentLineHooks() records.Hooks {
 		if err := tx.QueryRow(ctx, "SELECT order_id FROM shipments WHERE workspace_id = ? AND id = ?", p.WorkspaceID, str(r, "shipment_id")).Scan(&oid); err != nil {
 			return err
 		}
-		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, p.UserID, textID(oid))
+		return s.recomputeFulfilment(ctx, tx, p.WorkspaceID, p.UserID, db.IDText(oid))
 	}
 	return records.Hooks{
 		BeforeCreate: func(ctx context.Context, tx *db.Tx, p *auth.Principal, r *records.Record) error {
@@ -1048,7 +1036,7 @@ func (s *Service) recomputeFulfilment(ctx context.Context, tx *db.Tx, ws, by, or
 			return err
 		}
 		x, _ := parseAmount(q.String)
-		lines = append(lines, line{textID(id), x})
+		lines = append(lines, line{db.IDText(id), x})
 	}
 	rows.Close()
 	anyShipped, allShipped := false, len(lines) > 0

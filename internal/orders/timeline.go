@@ -153,7 +153,7 @@ func (s *Service) events(ctx context.Context, p *auth.Principal, src eventSource
 		if err := rows.Scan(&rid, &action, &field, &val, &at, &by, &number, &name, &amount, &cur); err != nil {
 			return nil, fmt.Errorf("%s timeline: %w", src.object, err)
 		}
-		ev := &Event{Object: src.object, ID: textID(rid), Number: number.String, Name: name.String, By: textID(by)}
+		ev := &Event{Object: src.object, ID: db.IDText(rid), Number: number.String, Name: name.String, By: db.IDText(by)}
 		if action == "create" {
 			ev.Action = EventCreated
 			var snap map[string]any

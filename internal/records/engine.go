@@ -141,8 +141,8 @@ func scanRecord(o *Object, fields []Field, row scanner) (*Record, error) {
 	if err := row.Scan(dest...); err != nil {
 		return nil, db.MapError(err)
 	}
-	r := &Record{Object: o.Name, ID: idString(id), OwnerID: idString(owner), CreatedAt: createdAt.Time, CreatedBy: idString(createdBy),
-		UpdatedAt: updatedAt.Time, UpdatedBy: idString(updatedBy), DeletedBy: idString(deletedBy), Version: version}
+	r := &Record{Object: o.Name, ID: db.IDText(id), OwnerID: db.IDText(owner), CreatedAt: createdAt.Time, CreatedBy: db.IDText(createdBy),
+		UpdatedAt: updatedAt.Time, UpdatedBy: db.IDText(updatedBy), DeletedBy: db.IDText(deletedBy), Version: version}
 	if !deletedAt.IsZero() {
 		t := deletedAt.Time
 		r.DeletedAt = &t
@@ -197,18 +197,6 @@ func (r *Record) setSystemValues() {
 	set("updated_by", r.UpdatedBy)
 	r.Values["created_at"] = FormatTime(r.CreatedAt)
 	r.Values["updated_at"] = FormatTime(r.UpdatedAt)
-}
-
-func idString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return uuid.UUID(x).String()
-	}
-	return ""
 }
 
 func validID(id string) bool {
@@ -791,7 +779,7 @@ func (e *Engine) Titles(ctx context.Context, p *auth.Principal, object string, i
 				rows.Close()
 				return nil, fmt.Errorf("titles of %s: %w", o.Name, err)
 			}
-			s := idString(id)
+			s := db.IDText(id)
 			switch t := title.(type) {
 			case string:
 				out[s] = t

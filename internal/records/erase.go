@@ -233,7 +233,7 @@ func (e *Engine) eraseHistory(ctx context.Context, tx *db.Tx, ws, object, id str
 			}
 		}
 		if !Equal(o2, oldV) || !Equal(n2, newV) {
-			todo = append(todo, rewrite{id: idString(cid), old: o2, new: n2})
+			todo = append(todo, rewrite{id: db.IDText(cid), old: o2, new: n2})
 		}
 	}
 	rows.Close()
@@ -310,7 +310,7 @@ func (e *Engine) MergedInto(ctx context.Context, q db.Querier, ws string, o *Obj
 				rows.Close()
 				return nil, fmt.Errorf("merged records of %s: %w", cur, err)
 			}
-			if s := idString(v); !seen[s] {
+			if s := db.IDText(v); !seen[s] {
 				seen[s] = true
 				out = append(out, s)
 				queue = append(queue, s)

@@ -259,8 +259,8 @@ WHERE workspace_id = ? AND object = ? AND record_id = ? ORDER BY changed_at, id`
 		if err := rows.Scan(&c.ID, &c.ChangeSet, &c.Action, &c.Field, &oldV, &newV, &at, &by, &c.Origin); err != nil {
 			return nil, fmt.Errorf("history: %w", err)
 		}
-		c.ID = idString(c.ID)
-		c.ChangedAt, c.ChangedBy = at.Time, idString(by)
+		c.ID = db.IDText(c.ID)
+		c.ChangedAt, c.ChangedBy = at.Time, db.IDText(by)
 		c.OldValue, c.NewValue = decodeJSON(oldV), decodeJSON(newV)
 		out = append(out, c)
 	}

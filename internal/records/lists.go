@@ -478,9 +478,9 @@ func loadLinks(ctx context.Context, q db.Querier, fields []Field, ws string, rec
 				rows.Close()
 				return fmt.Errorf("load %s: %w", f.Name, err)
 			}
-			if r := byID[idString(from)]; r != nil && to != nil {
+			if r := byID[db.IDText(from)]; r != nil && to != nil {
 				ids, _ := r.Values[f.Name].([]string)
-				r.Values[f.Name] = append(ids, idString(to))
+				r.Values[f.Name] = append(ids, db.IDText(to))
 			}
 		}
 		rows.Close()
@@ -539,7 +539,7 @@ func (e *Engine) checkRefs(ctx context.Context, tx *db.Tx, ws, target string, id
 	for rows.Next() {
 		var id any
 		if rows.Scan(&id) == nil {
-			found[idString(id)] = true
+			found[db.IDText(id)] = true
 		}
 	}
 	for _, id := range ids {

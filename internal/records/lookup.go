@@ -111,7 +111,7 @@ func (e *Engine) Lookup(ctx context.Context, q db.Querier, p *auth.Principal, ob
 			if b, ok := k.([]byte); ok {
 				ks = string(b)
 			}
-			out[ks] = append(out[ks], idString(id))
+			out[ks] = append(out[ks], db.IDText(id))
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

@@ -269,7 +269,7 @@ func (e *Engine) moveReferences(ctx context.Context, tx *db.Tx, p *auth.Principa
 					rows.Close()
 					return fmt.Errorf("merge %s.%s: %w", in.Table, in.Column, err)
 				}
-				ids = append(ids, idString(id))
+				ids = append(ids, db.IDText(id))
 			}
 			rows.Close()
 			set := uuid.Must(uuid.NewV7()).String()

@@ -195,7 +195,7 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, pipelineID strin
 			rows.Close()
 			return nil, fmt.Errorf("board totals: %w", err)
 		}
-		sid := idString(stage)
+		sid := db.IDText(stage)
 		c := cols[sid]
 		if c == nil {
 			continue
@@ -204,7 +204,7 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, pipelineID strin
 		if !sum.Valid || !cur.Valid {
 			continue
 		}
-		rate := rates.On(cur.String, dayText(day))
+		rate := rates.On(cur.String, db.DayText(day))
 		if err := totals[sid].Add(sum.String, cur.String, rate); err != nil {
 			rows.Close()
 			return nil, err
@@ -276,8 +276,8 @@ func (s *Service) fillCards(ctx context.Context, p *auth.Principal, b *Board, pi
 				rows.Close()
 				return fmt.Errorf("board cards: %w", err)
 			}
-			card.ID, card.AccountID, card.OwnerID, card.NextStep = idString(id), idString(account), idString(owner), next.String
-			card.CloseDate = dayText(closeDate)
+			card.ID, card.AccountID, card.OwnerID, card.NextStep = db.IDText(id), db.IDText(account), db.IDText(owner), next.String
+			card.CloseDate = db.DayText(closeDate)
 			if amount.Valid && cur.Valid {
 				a := amount.String
 				if r, ok := money.ParseDecimal(a); ok {
@@ -341,19 +341,7 @@ func (s *Service) userNames(ctx context.Context, ws string) (map[string]string, 
 		if name == "" {
 			name = email
 		}
-		out[idString(id)] = name
+		out[db.IDText(id)] = name
 	}
 	return out, rows.Err()
-}
-
-func dayText(v any) string {
-	switch x := v.(type) {
-	case time.Time:
-		return x.Format("2006-01-02")
-	case string:
-		return x[:min(len(x), 10)]
-	case []byte:
-		return string(x[:min(len(x), 10)])
-	}
-	return ""
 }

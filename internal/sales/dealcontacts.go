@@ -3,6 +3,7 @@ package sales
 import (
 	"context"
 	"fmt"
+	"github.com/rapport-crm/rapport/internal/db"
 	"slices"
 
 	"github.com/google/uuid"
@@ -39,7 +40,7 @@ func (s *Service) DealContacts(ctx context.Context, p *auth.Principal, dealID st
 			rows.Close()
 			return nil, err
 		}
-		dc.ContactID = idString(id)
+		dc.ContactID = db.IDText(id)
 		ids = append(ids, dc.ContactID)
 		out = append(out, dc)
 	}

@@ -253,7 +253,7 @@ func (s *Service) StageHistory(ctx context.Context, p *auth.Principal, dealID st
 		if err := rows.Scan(&sid, &v.StageName, &in, &left, &by); err != nil {
 			return nil, fmt.Errorf("stage history: %w", err)
 		}
-		v.StageID, v.EnteredBy, v.EnteredAt = idString(sid), idString(by), in.Time
+		v.StageID, v.EnteredBy, v.EnteredAt = db.IDText(sid), db.IDText(by), in.Time
 		end := now
 		if !left.IsZero() {
 			t := left.Time

@@ -242,7 +242,7 @@ func (s *Service) Forecast(ctx context.Context, p *auth.Principal, q ForecastQue
 		if err := rs.Scan(&owner, &closeDate, &status, &cat, &prob, &cur, &sum, &n); err != nil {
 			return nil, fmt.Errorf("forecast: %w", err)
 		}
-		day := dayText(closeDate)
+		day := db.DayText(closeDate)
 		month := day[:min(len(day), 7)]
 		var rate sql.NullString
 		if cur.Valid {
@@ -259,7 +259,7 @@ func (s *Service) Forecast(ctx context.Context, p *auth.Principal, q ForecastQue
 			}
 			unconverted.AddTotal(onlyMissing(t))
 		}
-		for gi, g := range groupsOf(idString(owner)) {
+		for gi, g := range groupsOf(db.IDText(owner)) {
 			fgs := []*Figures{row(g).Periods[i]}
 			if gi == 0 {
 				// A deal counts once in the totals even when its owner
@@ -365,7 +365,7 @@ func (s *Service) addQuotas(ctx context.Context, p *auth.Principal, q ForecastQu
 		if !ok {
 			continue
 		}
-		gs := groupsOf(idString(uid))
+		gs := groupsOf(db.IDText(uid))
 		for gi, g := range gs {
 			fgs := []*Figures{row(g).Periods[i]}
 			if gi == 0 {
@@ -395,7 +395,7 @@ func (s *Service) teams(ctx context.Context, ws string) (map[string][]string, ma
 			rows.Close()
 			return nil, nil, err
 		}
-		names[idString(id)] = name
+		names[db.IDText(id)] = name
 	}
 	rows.Close()
 	memberOf := map[string][]string{}
@@ -409,7 +409,7 @@ func (s *Service) teams(ctx context.Context, ws string) (map[string][]string, ma
 		if err := rows.Scan(&t, &u); err != nil {
 			return nil, nil, err
 		}
-		memberOf[idString(u)] = append(memberOf[idString(u)], idString(t))
+		memberOf[db.IDText(u)] = append(memberOf[db.IDText(u)], db.IDText(t))
 	}
 	return memberOf, names, rows.Err()
 }
@@ -455,7 +455,7 @@ func (s *Service) Quotas(ctx context.Context, p *auth.Principal, year string) ([
 		if err := rows.Scan(&id, &uid, &qt.Month, &qt.Amount); err != nil {
 			return nil, err
 		}
-		qt.ID, qt.UserID = idString(id), idString(uid)
+		qt.ID, qt.UserID = db.IDText(id), db.IDText(uid)
 		if r, ok := money.ParseDecimal(qt.Amount); ok {
 			qt.Amount = r.FloatString(2)
 		}
@@ -501,5 +501,5 @@ func (s *Service) SetQuota(ctx context.Context, p *auth.Principal, in QuotaInput
 	if err := s.DB.QueryRow(ctx, "SELECT id FROM sales_quotas WHERE workspace_id = ? AND user_id = ? AND month = ?", p.WorkspaceID, in.UserID, in.Month).Scan(&qid); err != nil {
 		return nil, err
 	}
-	return &Quota{ID: idString(qid), UserID: in.UserID, Month: in.Month, Amount: amt.FloatString(2)}, nil
+	return &Quota{ID: db.IDText(qid), UserID: in.UserID, Month: in.Month, Amount: amt.FloatString(2)}, nil
 }

@@ -171,7 +171,7 @@ func (s *Service) scoreRules(ctx context.Context, q db.Querier, ws string) ([]Sc
 		if err := rows.Scan(&id, &r.Kind, &r.Field, &r.Operator, &r.Value, &r.Points, &r.Position, &at); err != nil {
 			return nil, fmt.Errorf("score rules: %w", err)
 		}
-		r.ID, r.Created = idString(id), at.Time
+		r.ID, r.Created = db.IDText(id), at.Time
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -277,7 +277,7 @@ func (s *Service) RescoreLeadsOf(ctx context.Context, tx *db.Tx, ws, activityID 
 			rows.Close()
 			return err
 		}
-		ids = append(ids, idString(id))
+		ids = append(ids, db.IDText(id))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -446,7 +446,7 @@ func (s *Service) assignmentRules(ctx context.Context, q db.Querier, ws string) 
 		if err := rows.Scan(&id, &r.Field, &r.Value, &uid, &tid, &r.Position, &at); err != nil {
 			return nil, err
 		}
-		r.ID, r.UserID, r.TeamID, r.Created = idString(id), idString(uid), idString(tid), at.Time
+		r.ID, r.UserID, r.TeamID, r.Created = db.IDText(id), db.IDText(uid), db.IDText(tid), at.Time
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -555,7 +555,7 @@ func (s *Service) roundRobin(ctx context.Context, tx *db.Tx, ws, team string) (s
 			rows.Close()
 			return "", err
 		}
-		members = append(members, idString(id))
+		members = append(members, db.IDText(id))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(members) == 0 {
@@ -574,7 +574,7 @@ func (s *Service) roundRobin(ctx context.Context, tx *db.Tx, ws, team string) (s
 		return "", err
 	}
 	next := members[0]
-	if i := slices.Index(members, idString(last)); i >= 0 {
+	if i := slices.Index(members, db.IDText(last)); i >= 0 {
 		next = members[(i+1)%len(members)]
 	}
 	if _, err := tx.Exec(ctx, "UPDATE lead_round_robin SET last_user_id = ? WHERE workspace_id = ? AND team_id = ?", next, ws, team); err != nil {
@@ -844,7 +844,7 @@ func (s *Service) moveActivities(ctx context.Context, tx *db.Tx, ws, leadID stri
 			rows.Close()
 			return 0, err
 		}
-		a.id = idString(id)
+		a.id = db.IDText(id)
 		acts = append(acts, a)
 	}
 	rows.Close()

@@ -587,19 +587,6 @@ func (s *Service) DeletePipeline(ctx context.Context, p *auth.Principal, id stri
 	return tx.Commit()
 }
 
-// idString reads an id column: text on SQLite, a UUID on PostgreSQL.
-func idString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return uuid.UUID(x).String()
-	}
-	return ""
-}
-
 // StageName returns the name of a stage of the caller's workspace.
 func (s *Service) StageName(ctx context.Context, p *auth.Principal, id string) (string, error) {
 	st, err := s.stageByID(ctx, s.DB, p.WorkspaceID, id)

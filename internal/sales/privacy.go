@@ -65,8 +65,8 @@ func PersonLeads(ctx context.Context, q db.Querier, ws, contactID string, emails
 			rows.Close()
 			return nil, fmt.Errorf("person's leads: %w", err)
 		}
-		if (contactID != "" && idString(contact) == contactID) || matches("email", email.String) || matches("phone", phone.String) {
-			add(idString(id))
+		if (contactID != "" && db.IDText(contact) == contactID) || matches("email", email.String) || matches("phone", phone.String) {
+			add(db.IDText(id))
 		}
 	}
 	rows.Close()
@@ -89,7 +89,7 @@ func PersonLeads(ctx context.Context, q db.Querier, ws, contactID string, emails
 		for _, raw := range [][]byte{oldV, newV} {
 			var s string
 			if len(raw) > 0 && json.Unmarshal(raw, &s) == nil && matches(field, s) {
-				add(idString(id))
+				add(db.IDText(id))
 			}
 		}
 	}
@@ -138,7 +138,7 @@ func LeadActivityIDs(ctx context.Context, q db.Querier, ws, leadID string) ([]st
 		if err := rows.Scan(&v); err != nil {
 			return nil, fmt.Errorf("lead activities: %w", err)
 		}
-		ids = append(ids, idString(v))
+		ids = append(ids, db.IDText(v))
 	}
 	return ids, rows.Err()
 }

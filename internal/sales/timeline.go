@@ -86,7 +86,7 @@ func (s *Service) dealEntries(ctx context.Context, p *auth.Principal, object, id
 		if err := rows.Scan(&dealID, &ev.DealName, &ev.StageName, &won, &lost, &at, &by, &amount, &cur, &first); err != nil {
 			return nil, fmt.Errorf("deal timeline: %w", err)
 		}
-		ev.DealID, ev.By = idString(dealID), users[idString(by)]
+		ev.DealID, ev.By = db.IDText(dealID), users[db.IDText(by)]
 		ev.Status = DealOpen
 		if won.Bool {
 			ev.Status = DealWon
@@ -190,7 +190,7 @@ func (s *Service) DealsOfAccount(ctx context.Context, p *auth.Principal, account
 		if err := rows.Scan(&id, &c.Name, &c.StageName, &c.Status, &amount, &cur, &closeDate); err != nil {
 			return nil, err
 		}
-		c.ID, c.CloseDate = idString(id), dayText(closeDate)
+		c.ID, c.CloseDate = db.IDText(id), db.DayText(closeDate)
 		if amount.Valid && cur.Valid {
 			a := amount.String
 			if r, ok := money.ParseDecimal(a); ok {

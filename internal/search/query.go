@@ -209,7 +209,7 @@ func (s *Searcher) candidates(ctx context.Context, ws string, objs []any, groups
 				return nil, fmt.Errorf("search: %w", err)
 			}
 			if score := scoreDoc(words, weights, groups); score > 0 {
-				scores[obj+"/"+idText(id)] = score
+				scores[obj+"/"+db.IDText(id)] = score
 			}
 		}
 		rows.Close()
@@ -399,7 +399,7 @@ func (s *Searcher) visible(ctx context.Context, p *auth.Principal, src Source, i
 		if err := rows.Scan(&id, &title, &subtitle); err != nil {
 			return nil, fmt.Errorf("search %s: %w", src.Object, err)
 		}
-		h := Hit{Object: src.Object, ID: idText(id)}
+		h := Hit{Object: src.Object, ID: db.IDText(id)}
 		if title != nil {
 			h.Title = *title
 		}
@@ -494,15 +494,3 @@ func (s *Searcher) region(ctx context.Context, ws string) string {
 }
 
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
-
-func idText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case [16]byte:
-		return fmt.Sprintf("%x-%x-%x-%x-%x", x[0:4], x[4:6], x[6:8], x[8:10], x[10:16])
-	}
-	return fmt.Sprint(v)
-}
