@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"math/big"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -255,4 +257,117 @@ func TestRateTable(t *testing.T) {
 	if got := rt.On("USD", "2026-01-15"); got.String != "0.9" {
 		t.Errorf("USD on 2026-01-15: %v", got)
 	}
+}
+
+// TestGroups checks that adding up groups per rate before converting
+// gives the totals of converting each group on its own, exactly, and
+// converts each key, currency and rate once.
+func TestGroups(t *testing.T) {
+	d, s, p := setup(t)
+	ctx := context.Background()
+	if _, err := s.SetRates(ctx, p, []money.RateInput{
+		{Currency: "USD", Date: "2026-01-01", Rate: "0.9"},
+		{Currency: "USD", Date: "2026-02-01", Rate: "0.8"},
+		{Currency: "JPY", Date: "2026-02-15", Rate: "0.0060"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := s.RateTable(ctx, d, d.Dialect, p.WorkspaceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	g := money.NewGroups[string](rt)
+	for _, r := range []struct{ cur, day, sum string }{
+		{"USD", "2026-01-05", "10"}, {"USD", "2026-01-20", "5.5"}, {"USD", "2026-02-03", "1:500000000000"},
+	} {
+		if err := g.Add("a", r.cur, r.day, r.sum, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	g.Each(func(k, cur string, n int, amount *big.Rat, rate sql.NullString) error {
+		got = append(got, k+" "+cur+" "+amount.FloatString(2)+" @"+rate.String+" n="+big.NewInt(int64(n)).String())
+		return nil
+	})
+	if want := "[a USD 15.50 @0.9 n=2 a USD 1.50 @0.8 n=1]"; fmtList(got) != want {
+		t.Errorf("groups: %v, want %s", got, want)
+	}
+
+	// Many groups, in every form a sum comes in, against converting each
+	// on its own.
+	curs := []string{"EUR", "USD", "JPY", "GBP", ""}
+	sums := []string{"12.34", "-0.5", "1:250000000000", "-3:-750000000000", "0.000000000001", "92233720368547758070.25",
+		"9223372036854775807:0", "1e3", "7"}
+	g = money.NewGroups[string](rt)
+	each := map[string]*money.Total{}
+	counts := map[string]int{}
+	for i := 0; i < 400; i++ {
+		key := []string{"open", "won"}[i%2]
+		cur := curs[(i/2)%len(curs)]
+		day := time.Date(2025, 12, 20, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (i*7)%90).Format("2006-01-02")
+		sum := sums[(i/3)%len(sums)]
+		if cur == "" {
+			sum = ""
+		}
+		if err := g.Add(key, cur, day, sum, 2); err != nil {
+			t.Fatal(err)
+		}
+		if each[key] == nil {
+			each[key] = money.NewTotal("EUR")
+		}
+		if err := each[key].Add(sum, cur, rt.On(cur, day)); err != nil {
+			t.Fatal(err)
+		}
+		counts[key] += 2
+	}
+	grouped, n, calls := map[string]*money.Total{}, map[string]int{}, 0
+	err = g.Each(func(k, cur string, c int, amount *big.Rat, rate sql.NullString) error {
+		calls++
+		n[k] += c
+		if grouped[k] == nil {
+			grouped[k] = money.NewTotal("EUR")
+		}
+		if cur == "" {
+			return nil
+		}
+		return grouped[k].AddRat(amount, cur, rate)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 keys × (EUR 1 rate, USD 2 rates + none before 2026, JPY 1 + none
+	// before 15 February, GBP none, no currency).
+	if calls != 2*(1+3+2+1+1) {
+		t.Errorf("%d conversions, want %d", calls, 2*8)
+	}
+	for _, k := range []string{"open", "won"} {
+		if a, b := grouped[k].Rat(), each[k].Rat(); a.Cmp(b) != 0 {
+			t.Errorf("%s: grouped %s, each on its own %s", k, a.FloatString(12), b.FloatString(12))
+		}
+		if a, b := fmtMap(grouped[k].Missing()), fmtMap(each[k].Missing()); a != b {
+			t.Errorf("%s: grouped leaves out %s, each on its own %s", k, a, b)
+		}
+		if n[k] != counts[k] {
+			t.Errorf("%s: %d rows, want %d", k, n[k], counts[k])
+		}
+	}
+	if err := g.Add("x", "USD", "2026-01-05", "12,5", 1); err == nil {
+		t.Error("a bad sum was added")
+	}
+}
+
+func fmtList(l []string) string { return "[" + strings.Join(l, " ") + "]" }
+
+func fmtMap(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "=" + m[k] + ";")
+	}
+	return b.String()
 }

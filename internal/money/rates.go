@@ -369,6 +369,12 @@ func (t *Total) Add(sum string, currency string, rate sql.NullString) error {
 	if !ok {
 		return fmt.Errorf("money total: bad sum %q", sum)
 	}
+	return t.AddRat(a, currency, rate)
+}
+
+// AddRat adds an exact amount in currency at rate (invalid when no rate
+// is known).
+func (t *Total) AddRat(a *big.Rat, currency string, rate sql.NullString) error {
 	if currency == t.Currency {
 		t.sum.Add(&t.sum, a)
 		return nil
@@ -389,7 +395,7 @@ func (t *Total) Add(sum string, currency string, rate sql.NullString) error {
 	if !ok {
 		return fmt.Errorf("money total: bad rate %q", rate.String)
 	}
-	t.sum.Add(&t.sum, a.Mul(a, r))
+	t.sum.Add(&t.sum, r.Mul(r, a))
 	return nil
 }
 
@@ -481,12 +487,11 @@ func (s *Service) RateTable(ctx context.Context, q Querier, d db.Dialect, worksp
 // On returns the rate of currency on day (YYYY-MM-DD), as RateJoinSQL
 // finds it: invalid when none is known.
 func (t *RateTable) On(currency, day string) sql.NullString {
-	spans := t.spans[currency]
-	i := sort.Search(len(spans), func(i int) bool { return spans[i].from > day }) - 1
-	if i < 0 || spans[i].until != "" && day >= spans[i].until {
+	i := t.span(currency, day)
+	if i < 0 {
 		return sql.NullString{}
 	}
-	return sql.NullString{String: spans[i].rate, Valid: true}
+	return sql.NullString{String: t.spans[currency][i].rate, Valid: true}
 }
 
 // RateJoinSQL returns the condition that joins the rates table (as

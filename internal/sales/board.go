@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -167,10 +168,11 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, pipelineID strin
 	}
 	where, args := s.boardWhere(p, pl.ID, f)
 	d := s.DB.Dialect
-	// The deals are summed per stage, currency, probability and date in
-	// SQL, along the deals_totals index alone; each group is converted
-	// here with the rate of its date. (Joining the rates to every deal
-	// in SQL cost 190 ms at 18,700 deals on the board.)
+	// The deals are summed per stage, currency, date and probability in
+	// SQL, in the order of the deals_totals index (no sort); the groups
+	// are added up here per rate and converted once each. (Joining the
+	// rates to every deal in SQL cost 190 ms at 18,700 deals on the
+	// board; converting each day's group, 25 ms.)
 	rates, err := s.Money.RateTable(ctx, s.DB, d, p.WorkspaceID)
 	if err != nil {
 		return nil, err
@@ -179,46 +181,61 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, pipelineID strin
 	if d == db.Postgres {
 		created = "CAST(created_at AS DATE)"
 	}
-	sel := "SELECT stage_id, amount_currency, COALESCE(probability, 0), %s, " + money.SumSQL(d, "amount_amount") + ", COUNT(*) FROM deals WHERE " + where + " AND %s GROUP BY 1, 2, 3, 4"
+	sel := "SELECT stage_id, amount_currency, probability, %[1]s, " + money.SumSQL(d, "amount_amount") + ", COUNT(*) FROM deals WHERE " + where +
+		" AND %[2]s GROUP BY stage_id, amount_currency, %[1]s, probability"
 	q := fmt.Sprintf(sel, "close_date", "close_date IS NOT NULL") + " UNION ALL " + fmt.Sprintf(sel, created, "close_date IS NULL")
 	args = append(args, args...)
 	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("board totals: %w", err)
 	}
+	type stageProb struct {
+		stage string
+		prob  int64
+	}
+	groups := money.NewGroups[stageProb](rates)
 	for rows.Next() {
 		var stage, day any
 		var cur, sum sql.NullString
-		var prob int64
+		var prob sql.NullInt64
 		var n int
 		if err := rows.Scan(&stage, &cur, &prob, &day, &sum, &n); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("board totals: %w", err)
 		}
-		sid := db.IDText(stage)
-		c := cols[sid]
-		if c == nil {
-			continue
+		if !cur.Valid || !sum.Valid {
+			cur.String, sum.String = "", ""
 		}
-		c.Count += n
-		if !sum.Valid || !cur.Valid {
-			continue
-		}
-		rate := rates.On(cur.String, db.DayText(day))
-		if err := totals[sid].Add(sum.String, cur.String, rate); err != nil {
+		if err := groups.Add(stageProb{db.IDText(stage), prob.Int64}, cur.String, db.DayText(day), sum.String, n); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		w := money.NewTotal(base)
-		if err := w.Add(sum.String, cur.String, rate); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		weighted[sid].AddScaled(w, prob, 100)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("board totals: %w", err)
+	}
+	err = groups.Each(func(k stageProb, cur string, n int, amount *big.Rat, rate sql.NullString) error {
+		c := cols[k.stage]
+		if c == nil {
+			return nil
+		}
+		c.Count += n
+		if cur == "" {
+			return nil
+		}
+		if err := totals[k.stage].AddRat(amount, cur, rate); err != nil {
+			return err
+		}
+		w := money.NewTotal(base)
+		if err := w.AddRat(amount, cur, rate); err != nil {
+			return err
+		}
+		weighted[k.stage].AddScaled(w, k.prob, 100)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	all, allW := money.NewTotal(base), money.NewTotal(base)
 	for _, c := range b.Columns {

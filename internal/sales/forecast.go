@@ -233,6 +233,14 @@ func (s *Service) Forecast(ctx context.Context, p *auth.Principal, q ForecastQue
 		return nil, fmt.Errorf("forecast: %w", err)
 	}
 	defer rs.Close()
+	// The groups are added up per rate before converting: the query
+	// returns a group per day, a rate spans a month or more.
+	type figKey struct {
+		owner, status, cat string
+		prob               int64
+		period             int
+	}
+	groups := money.NewGroups[figKey](rates)
 	for rs.Next() {
 		var owner, closeDate any
 		var status, cat string
@@ -243,36 +251,43 @@ func (s *Service) Forecast(ctx context.Context, p *auth.Principal, q ForecastQue
 			return nil, fmt.Errorf("forecast: %w", err)
 		}
 		day := db.DayText(closeDate)
-		month := day[:min(len(day), 7)]
-		var rate sql.NullString
-		if cur.Valid {
-			rate = rates.On(cur.String, day)
-		}
-		i, ok := index[periodKey(q.Period, month)]
+		i, ok := index[periodKey(q.Period, day[:min(len(day), 7)])]
 		if !ok {
 			continue
 		}
-		t := money.NewTotal(base)
-		if sum.Valid && cur.Valid {
-			if err := t.Add(sum.String, cur.String, rate); err != nil {
-				return nil, err
-			}
-			unconverted.AddTotal(onlyMissing(t))
+		if !cur.Valid || !sum.Valid {
+			cur.String, sum.String = "", ""
 		}
-		for gi, g := range groupsOf(db.IDText(owner)) {
-			fgs := []*Figures{row(g).Periods[i]}
-			if gi == 0 {
-				// A deal counts once in the totals even when its owner
-				// is in several teams.
-				fgs = append(fgs, f.Totals[i])
-			}
-			for _, fg := range fgs {
-				fg.add(status, cat, prob, n, t)
-			}
+		if err := groups.Add(figKey{db.IDText(owner), status, cat, prob, i}, cur.String, day, sum.String, n); err != nil {
+			return nil, err
 		}
 	}
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("forecast: %w", err)
+	}
+	err = groups.Each(func(k figKey, cur string, n int, amount *big.Rat, rate sql.NullString) error {
+		t := money.NewTotal(base)
+		if cur != "" {
+			if err := t.AddRat(amount, cur, rate); err != nil {
+				return err
+			}
+			unconverted.AddTotal(onlyMissing(t))
+		}
+		for gi, g := range groupsOf(k.owner) {
+			fgs := []*Figures{row(g).Periods[k.period]}
+			if gi == 0 {
+				// A deal counts once in the totals even when its owner
+				// is in several teams.
+				fgs = append(fgs, f.Totals[k.period])
+			}
+			for _, fg := range fgs {
+				fg.add(k.status, k.cat, k.prob, n, t)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := s.addQuotas(ctx, p, q, f, start, end, row, groupsOf, index); err != nil {
 		return nil, err
