@@ -264,9 +264,9 @@ func (f *salesFloor) timeArg(t time.Time) any {
 }
 
 // boardOp is the board's SQL without the application around it: the
-// count and sum of the pipeline's deals per stage and currency (the
-// conversion left out), then the first cards of each open stage along
-// the board index.
+// count and sum of the pipeline's open and recently closed deals per
+// stage and currency along the board's totals indexes (the conversion
+// left out), then the first cards of each stage along the board index.
 func (f *salesFloor) boardOp(pipelineID string, now time.Time) Op {
 	since := f.timeArg(now.Add(-boardWindow))
 	totals, cards := f.boardSQL()
@@ -282,7 +282,8 @@ func (f *salesFloor) boardSQL() (totals, cards string) {
 	if f.pg {
 		sum = "SUM(amount_amount)"
 	}
-	totals = f.rebind("SELECT stage_id, amount_currency, COUNT(*), " + sum + " FROM deals WHERE workspace_id = ? AND pipeline_id = ? AND deleted_at IS NULL AND (status = 'open' OR closed_at >= ?) GROUP BY 1, 2")
+	part := "SELECT stage_id, amount_currency, COUNT(*), " + sum + " FROM deals WHERE workspace_id = ? AND pipeline_id = ? AND deleted_at IS NULL AND "
+	totals = f.rebind(part + "status = 'open' AND CAST(? AS TEXT) IS NOT NULL GROUP BY 1, 2 UNION ALL " + part + "status <> 'open' AND closed_at >= ? GROUP BY 1, 2")
 	cards = f.rebind("SELECT id, name, account_id, amount_amount, amount_currency, close_date, probability, owner_id, next_step, version FROM deals" +
 		" WHERE workspace_id = ? AND pipeline_id = ? AND deleted_at IS NULL AND (status = 'open' OR closed_at >= ?) AND stage_id = ? AND close_date IS NOT NULL ORDER BY close_date, id LIMIT 51")
 	return totals, cards
@@ -290,7 +291,7 @@ func (f *salesFloor) boardSQL() (totals, cards string) {
 
 // board runs the board's queries and returns how many deals it counted.
 func (f *salesFloor) board(ctx context.Context, totals, cards, pipelineID string, since any) (int, error) {
-	rows, err := f.db.QueryContext(ctx, totals, f.workspaceID, pipelineID, since)
+	rows, err := f.db.QueryContext(ctx, totals, f.workspaceID, pipelineID, "", f.workspaceID, pipelineID, since)
 	if err != nil {
 		return 0, err
 	}
