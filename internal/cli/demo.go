@@ -32,10 +32,10 @@ companies, phones and addresses in English, Spanish and Chinese. The same
 duplicates (typos, missing accents, swapped names, other phone formats).
 
 It adds tags on some accounts and contacts, relationships between
-accounts and two sales teams, and generates the sales: three pipelines, leads, deals with their
-contacts and stage history, a product catalogue with price books,
-quotes, contracts, and orders with their shipments, invoices and
-payments, in seven currencies with monthly exchange rates. Unless given,
+accounts and two sales teams, and generates the sales: three pipelines, leads scored by
+scoring rules, deals with their contacts and stage history, a product catalogue with price books,
+quotes (about a quarter in a second revision), contracts invoiced by quarter, and orders with
+their shipments, invoices and payments, in seven currencies with monthly exchange rates. Unless given,
 their counts follow the customers: a deal per 10 contacts, an order (and
 its invoice) per 5, a lead per 20, a contract per 20 accounts — at
 1,000,000 contacts that is 100,000 deals and 200,000 orders and invoices

@@ -141,6 +141,17 @@ func TestLoadedSalesInTheApp(t *testing.T) {
 			}
 		}
 	}
+	// and of its contract's quarters.
+	if ci := g.contractOf(acc); ci >= 0 {
+		for _, inv := range g.ContractInvoices(ci, g.ContractInvoiceBase(ci)) {
+			cur := g.Contract(ci).Value.Currency
+			if rev[cur] == nil {
+				rev[cur] = new(mathbig.Rat)
+			}
+			x, _ := new(mathbig.Rat).SetString(inv.Totals.Total)
+			rev[cur].Add(rev[cur], x)
+		}
+	}
 	var facts struct {
 		Revenue []struct{ Amount, Currency string }
 	}
@@ -182,6 +193,61 @@ func TestLoadedSalesInTheApp(t *testing.T) {
 			}
 			break
 		}
+	}
+	// A lead changed in the application keeps the score it was loaded
+	// with: the application scores it the same under the loaded rules.
+	rescored, revisedAgain, billed := false, false, false
+	for i := range g.Config().Leads {
+		l := admin.Get(t, "leads", ID(ws, "leads", i))
+		if l["score"] == float64(0) {
+			continue
+		}
+		rescored = true
+		after := admin.Must(t, 200, "PATCH", "/api/v1/leads/"+l.ID(), map[string]any{"description": "Rescored"}).Record(t)
+		if after["score"] != l["score"] || after["score_reasons"] != l["score_reasons"] {
+			t.Errorf("lead %d: loaded with %v (%v), the application scores %v (%v)", i, l["score"], l["score_reasons"], after["score"], after["score_reasons"])
+		}
+		break
+	}
+	// A revised quote lists both revisions under its number; the second
+	// is revised again by the application into the third.
+	for i := range g.Config().Deals {
+		first, ok := g.QuoteRevision(i)
+		if !ok {
+			continue
+		}
+		q, _ := g.Quote(i)
+		revs := admin.List(t, "/api/v1/quotes?filter[number][eq]="+q.Number+"&sort=revision").Data
+		if len(revs) != 2 || revs[0]["status"] != "superseded" || revs[1]["previous_id"] != revs[0].ID() || revs[0]["grand_total"].(map[string]any)["amount"] != first.Totals.Total {
+			t.Errorf("quote %s's revisions: %v", q.Number, revs)
+		}
+		if q.Status == "draft" || q.Status == "sent" {
+			var third struct{ Revision int }
+			admin.Must(t, 201, "POST", "/api/v1/quotes/"+ID(ws, "quotes", i)+"/revise", nil).JSON(t, &third)
+			if third.Revision != 3 {
+				t.Errorf("quote %s revised by the application: revision %d", q.Number, third.Revision)
+			}
+			revisedAgain = true
+			break
+		}
+	}
+	// The application's next invoice of a contract period is numbered
+	// after the loaded ones, the contracts' included.
+	for ci := range g.Config().Contracts {
+		c := g.Contract(ci)
+		if c.Status != "active" && c.Status != "expired" {
+			continue
+		}
+		var inv struct{ Number string }
+		admin.Must(t, 201, "POST", "/api/v1/contracts/"+ID(ws, "contracts", ci)+"/invoice", map[string]any{"period_start": c.StartDate, "period_end": c.StartDate}).JSON(t, &inv)
+		if want := fmt.Sprintf("INV-%05d", g.Config().Orders+g.ContractInvoiceBase(g.Config().Contracts)+1); inv.Number != want {
+			t.Errorf("the next contract invoice is %s, want %s", inv.Number, want)
+		}
+		billed = true
+		break
+	}
+	if !rescored || !revisedAgain || !billed {
+		t.Errorf("no scored lead (%v), open revised quote (%v) or billable contract (%v) to try", rescored, revisedAgain, billed)
 	}
 	if logs := e.ErrorLogs(); len(logs) > 0 {
 		t.Errorf("server errors: %v", logs)

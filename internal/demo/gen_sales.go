@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"math"
 	mathbig "math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/orders"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 )
 
 // ---------------------------------------------------------------------
@@ -24,7 +27,12 @@ import (
 //   - order o has invoice o, which has up to two payments;
 //   - deal 10·k converted from lead k (when k < Leads);
 //   - contract c belongs to account c·(Accounts/Contracts), and that
-//     account's direct orders within the contract's term name it.
+//     account's direct orders within the contract's term name it;
+//   - about a quarter of the quotes are a second revision: Quote(d) is
+//     then revision 2 and QuoteRevision(d) the first, superseded one;
+//   - a contract is invoiced by quarter in advance (ContractInvoices),
+//     numbered after the orders' invoices;
+//   - leads are scored by ScoreRules, as the application scores them.
 //
 // Money is exact: prices are whole minor units, and line and document
 // totals come from internal/orders' own arithmetic (orders.Line.Compute,
@@ -85,6 +93,7 @@ type LineItem struct {
 type Quote struct {
 	Index        int // the deal's index
 	Number       string
+	Revision     int // 1, or 2 when QuoteRevision gives the first
 	Name         string
 	AccountIndex int
 	ContactIndex int
@@ -549,7 +558,10 @@ func (g *Generator) Quote(i int) (Quote, bool) {
 	}
 	q := Quote{Index: i, Number: fmt.Sprintf("Q-%05d", i+1), Name: d.Name, AccountIndex: d.AccountIndex, ContactIndex: d.ContactIndex,
 		Currency: cur, PriceBook: book, Language: c.Language, IssuedOn: dayOf(issued), ValidUntil: dayOf(issued + 30*daySec), At: issued,
-		OrderIndex: -1, Terms: quoteTerms[localeIdx(Locale(c.Language))], Lines: ls, Totals: sumLines(cur, ls)}
+		OrderIndex: -1, Terms: quoteTerms[localeIdx(Locale(c.Language))], Lines: ls, Totals: sumLines(cur, ls), Revision: 1}
+	if g.revised(&d, issued) > 0 {
+		q.Revision = 2
+	}
 	switch {
 	case d.Status == "won" && i < g.c.Orders:
 		q.Status, q.AcceptedAt, q.OrderIndex = "accepted", d.ClosedAt, i
@@ -565,6 +577,63 @@ func (g *Generator) Quote(i int) (Quote, bool) {
 		q.Status = "sent"
 	}
 	return q, true
+}
+
+// revised returns how many days before the quote of deal d (issued at
+// issued) its first revision was issued, or 0 when the quote has one
+// revision: about one in four, when the deal was open long enough
+// before its quote.
+func (g *Generator) revised(d *Deal, issued int64) int {
+	room := int((issued - d.At) / daySec)
+	r := rec(g.kQuote^0x7265766973696f6e, d.Index) // "revision"
+	if room < 2 || !r.chance(0.25) {
+		return 0
+	}
+	return r.between(1, min(room-1, 14))
+}
+
+// QuoteRevision returns the first revision of deal i's quote, superseded
+// by Quote(i) (revision 2), and false when the quote has one revision.
+// It is what the customer was offered first: list prices where the
+// current revision gives discounts, else one line more, or one unit
+// more of its only line.
+func (g *Generator) QuoteRevision(i int) (Quote, bool) {
+	q, ok := g.Quote(i)
+	if !ok || q.Revision < 2 {
+		return Quote{}, false
+	}
+	d := g.Deal(i)
+	days := g.revised(&d, q.At)
+	first := q
+	first.Revision, first.Status, first.AcceptedAt, first.OrderIndex = 1, orders.QuoteSuperseded, 0, -1
+	first.At = q.At - int64(days)*daySec
+	first.IssuedOn, first.ValidUntil = dayOf(first.At), dayOf(first.At+30*daySec)
+	ls := slices.Clone(q.Lines)
+	discounted := false
+	for k := range ls {
+		if ls[k].DiscountPercent != "" {
+			ls[k].DiscountPercent, discounted = "", true
+		}
+	}
+	if !discounted {
+		switch n := len(ls); {
+		case n > 1:
+			ls = ls[:n-1]
+		default:
+			qty, _ := strconv.Atoi(ls[0].Quantity)
+			ls[0].Quantity = itoa(qty + 1)
+		}
+	}
+	for k := range ls {
+		l := &ls[k]
+		t, err := orders.Line{Quantity: l.Quantity, UnitPrice: l.UnitPrice, DiscountPercent: l.DiscountPercent, TaxRate: l.TaxRate, Currency: q.Currency}.Compute()
+		if err != nil {
+			panic("demo: revision line totals: " + err.Error())
+		}
+		l.Totals = t
+	}
+	first.Lines, first.Totals = ls, sumLines(q.Currency, ls)
+	return first, true
 }
 
 // ---------------------------------------------------------------------
@@ -795,6 +864,134 @@ func (g *Generator) Contract(i int) Contract {
 		c.Status = orders.ContractActive
 	}
 	return c
+}
+
+// ContractInvoice bills one quarter of a contract, in advance: one line,
+// the contract's value prorated by days (orders.PeriodAmount, as the
+// application's invoice of a contract period), without tax.
+type ContractInvoice struct {
+	Seq                    int // its index among all contracts' invoices
+	Number                 string
+	PeriodStart, PeriodEnd string
+	IssueDate, DueDate     string
+	Status                 string
+	Language               string
+	Line                   LineItem
+	Totals                 orders.DocTotals
+	AmountPaid, Balance    string
+	Payments               []Payment
+}
+
+// contractPeriods returns the quarters of contract c that were invoiced
+// by now: every quarter begun of an active or expired contract, those
+// begun before a terminated one ended.
+func (g *Generator) contractPeriods(c *Contract) [][2]string {
+	if c.Status == orders.ContractDraft {
+		return nil
+	}
+	start, _ := time.Parse("2006-01-02", c.StartDate)
+	until := min(g.c.Now, dayStart(c.EndDate)+daySec)
+	if c.Status == orders.ContractTerminated {
+		// As the loaded history has it: terminated half way.
+		s := min(dayStart(c.StartDate), g.c.Now)
+		until = s + (until-s)/2
+	}
+	var out [][2]string
+	for p := 0; ; p++ {
+		ps := start.AddDate(0, 3*p, 0)
+		if ps.Format("2006-01-02") > c.EndDate || dayStart(ps.Format("2006-01-02")) > until {
+			return out
+		}
+		pe := start.AddDate(0, 3*(p+1), -1).Format("2006-01-02")
+		if pe > c.EndDate {
+			pe = c.EndDate
+		}
+		out = append(out, [2]string{ps.Format("2006-01-02"), pe})
+	}
+}
+
+// ContractInvoiceBase returns how many invoices the contracts before
+// contract i have: contract i's first invoice is the orders' invoices
+// plus that, in numbers and ids. It reads every contract before i.
+func (g *Generator) ContractInvoiceBase(i int) int {
+	n := 0
+	for k := range min(i, g.c.Contracts) {
+		c := g.Contract(k)
+		n += len(g.contractPeriods(&c))
+	}
+	return n
+}
+
+// ContractInvoices returns the invoices of contract i, the first being
+// invoice base among the contracts' (ContractInvoiceBase(i)).
+func (g *Generator) ContractInvoices(i, base int) []ContractInvoice {
+	c := g.Contract(i)
+	ps := g.contractPeriods(&c)
+	if len(ps) == 0 {
+		return nil
+	}
+	lang := string(g.Account(c.AccountIndex).Locale)
+	cur := c.Value.Currency
+	zero, _ := orders.Round("0", cur)
+	out := make([]ContractInvoice, 0, len(ps))
+	for p, per := range ps {
+		seq := base + p
+		r := rec(g.kCtr^0x696e766f69636573, i*64+p) // "invoices"
+		amount := orders.PeriodAmount(records.MoneyValue{Amount: c.Value.Amount, Currency: cur}, c.StartDate, c.EndDate, per[0], per[1])
+		l := LineItem{Product: -1, Name: fmt.Sprintf("%s (%s – %s)", c.Name, per[0], per[1]), Quantity: "1", UnitPrice: amount}
+		t, err := orders.Line{Quantity: "1", UnitPrice: amount, Currency: cur}.Compute()
+		if err != nil {
+			panic("demo: contract invoice line: " + err.Error())
+		}
+		l.Totals = t
+		issue := min(dayStart(per[0]), g.c.Now)
+		due := issue + 30*daySec
+		inv := ContractInvoice{Seq: seq, Number: fmt.Sprintf("INV-%05d", g.c.Orders+seq+1), PeriodStart: per[0], PeriodEnd: per[1],
+			IssueDate: dayOf(issue), DueDate: dayOf(due), Status: orders.InvoiceIssued, Language: lang, Line: l,
+			Totals: sumLines(cur, []LineItem{l}), AmountPaid: zero, Balance: t.Total}
+		// Customers under contract mostly pay; the longer past due, the
+		// likelier.
+		pPaid := 0.4
+		if g.c.Now > due+10*daySec {
+			pPaid = 0.93
+		}
+		if r.chance(pPaid) {
+			on := issue + int64(r.float()*float64(min(g.c.Now, due+10*daySec)-issue))
+			pay := Payment{Number: fmt.Sprintf("PAY-%05d", 2*g.c.Orders+seq+1), Amount: t.Total, Method: paymentMethods[r.pickW(paymentMethodW)], PaidOn: dayOf(on)}
+			if pay.Method == "bank_transfer" || pay.Method == "direct_debit" {
+				pay.Reference = "TRF-" + inv.Number + "-1"
+			}
+			inv.Payments = []Payment{pay}
+			inv.Status, inv.AmountPaid, inv.Balance = orders.InvoicePaid, t.Total, zero
+		}
+		out = append(out, inv)
+	}
+	return out
+}
+
+// ScoreRules are the workspace's lead scoring rules: fit points for the
+// job titles of deciders and managers in the three languages, the
+// sources, industries and a reachable lead; engagement points for calls
+// and meetings. Leads are loaded with the score and reasons
+// sales.ScoreLead gives under them, as the application would.
+func (g *Generator) ScoreRules() []sales.ScoreRule {
+	fit := func(field, op, value string, points int) sales.ScoreRule {
+		return sales.ScoreRule{Kind: "fit", Field: field, Operator: op, Value: value, Points: points}
+	}
+	rules := []sales.ScoreRule{
+		fit("job_title", "contains", "Director", 15), fit("job_title", "contains", "Chief", 15), fit("job_title", "contains", "总监", 15),
+		fit("job_title", "contains", "总经理", 15), fit("job_title", "contains", "Manager", 8), fit("job_title", "contains", "Gerente", 8),
+		fit("job_title", "contains", "经理", 8), fit("job_title", "contains", "Intern", -10), fit("job_title", "contains", "Becari", -10),
+		fit("job_title", "contains", "实习生", -10),
+		fit("source", "eq", "referral", 20), fit("source", "eq", "partner", 10), fit("source", "eq", "event", 5),
+		fit("industry", "eq", "technology", 10), fit("industry", "eq", "finance", 5),
+		fit("email", "filled", "", 5), fit("phone", "empty", "", -5), fit("status", "eq", "disqualified", -30),
+		{Kind: "engagement", Field: "meeting", Points: 10}, {Kind: "engagement", Field: "call", Points: 5},
+	}
+	for k := range rules {
+		rules[k].Position = k + 1
+	}
+	return rules
 }
 
 // ---------------------------------------------------------------------

@@ -1,14 +1,18 @@
 package demo
 
 import (
+	"fmt"
 	mathbig "math/big"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/orders"
+	"github.com/rapport-crm/rapport/internal/sales"
 )
 
 // salesGen is a workspace with every sales object, at a hundredth of
@@ -314,4 +318,91 @@ func TestExchangeRates(t *testing.T) {
 	if salesGen.ExchangeRates("JPY") != nil {
 		t.Error("rates into a currency the demo does not know")
 	}
+}
+
+// TestSalesRevisionsAndContractInvoices: about a quarter of the quotes
+// have a first revision, issued before the current one and offering
+// something else; a contract's quarters are billed back to back from
+// its start, an expired contract's adding up to its value (to a minor
+// unit a quarter); both are the same from two generators of one config,
+// and the scoring rules test job titles in the three languages.
+func TestSalesRevisionsAndContractInvoices(t *testing.T) {
+	g2 := New(salesGen.Config())
+	c := salesGen.Config()
+	quoted, revised := 0, 0
+	for i := range c.Deals {
+		q, ok := salesGen.Quote(i)
+		if !ok {
+			continue
+		}
+		quoted++
+		first, ok := salesGen.QuoteRevision(i)
+		if f2, ok2 := g2.QuoteRevision(i); ok != ok2 || !reflect.DeepEqual(first, f2) {
+			t.Fatalf("deal %d's first revision differs between two generators of one config", i)
+		}
+		if !ok {
+			if q.Revision != 1 {
+				t.Fatalf("deal %d's quote is revision %d without a first", i, q.Revision)
+			}
+			continue
+		}
+		revised++
+		if q.Revision != 2 || first.Revision != 1 || first.Status != "superseded" || first.Number != q.Number || first.At >= q.At ||
+			first.At < salesGen.Deal(i).At || reflect.DeepEqual(first.Lines, q.Lines) || first.Totals == q.Totals {
+			t.Fatalf("deal %d: first revision %+v, current %+v", i, first, q)
+		}
+	}
+	if revised == 0 || revised*8 < quoted || revised*3 > quoted {
+		t.Errorf("%d of %d quotes revised", revised, quoted)
+	}
+	base, expired := 0, 0
+	for i := range c.Contracts {
+		ct := salesGen.Contract(i)
+		if b := salesGen.ContractInvoiceBase(i); b != base {
+			t.Fatalf("contract %d: base %d, the invoices before it number %d", i, b, base)
+		}
+		invs := salesGen.ContractInvoices(i, base)
+		if !reflect.DeepEqual(invs, g2.ContractInvoices(i, base)) {
+			t.Fatalf("contract %d's invoices differ between two generators of one config", i)
+		}
+		sum := new(mathbig.Rat)
+		next := ct.StartDate
+		for k, inv := range invs {
+			if inv.Seq != base+k || inv.Number != fmt.Sprintf("INV-%05d", c.Orders+base+k+1) || inv.PeriodStart != next || inv.PeriodEnd > ct.EndDate ||
+				inv.Totals.Total != inv.Line.Totals.Total || inv.IssueDate > salesGen.today() {
+				t.Fatalf("contract %d (%s to %s): invoice %d %+v", i, ct.StartDate, ct.EndDate, k, inv)
+			}
+			pe, _ := time.Parse("2006-01-02", inv.PeriodEnd)
+			next = pe.AddDate(0, 0, 1).Format("2006-01-02")
+			sum.Add(sum, ratOf(t, inv.Totals.Total))
+		}
+		if ct.Status == "draft" && len(invs) > 0 {
+			t.Fatalf("draft contract %d has invoices", i)
+		}
+		if ct.Status == "expired" {
+			expired++
+			diff := new(mathbig.Rat).Sub(sum, ratOf(t, ct.Value.Amount))
+			if next != dayAfter(ct.EndDate) || new(mathbig.Rat).Abs(diff).Cmp(mathbig.NewRat(int64(len(invs)), 100)) > 0 {
+				t.Fatalf("expired contract %d (%s %s) billed up to %s for %v", i, ct.Value.Amount, ct.Value.Currency, next, sum.FloatString(2))
+			}
+		}
+		base += len(invs)
+	}
+	if base == 0 || expired == 0 {
+		t.Errorf("%d contract invoices, %d expired contracts", base, expired)
+	}
+	langs := 0
+	for _, w := range []string{"Director", "Gerente", "总监"} {
+		if slices.ContainsFunc(salesGen.ScoreRules(), func(r sales.ScoreRule) bool { return r.Value == w }) {
+			langs++
+		}
+	}
+	if langs != 3 {
+		t.Errorf("the scoring rules' job titles are in %d languages", langs)
+	}
+}
+
+func dayAfter(day string) string {
+	d, _ := time.Parse("2006-01-02", day)
+	return d.AddDate(0, 0, 1).Format("2006-01-02")
 }

@@ -48,7 +48,7 @@ type Stats struct {
 var idKinds = map[string]int{"accounts": 1, "contacts": 2, "activities": 3, "leads": 4, "deals": 5, "pipelines": 6, "pipeline_stages": 7,
 	"deal_stage_history": 8, "products": 9, "price_books": 10, "price_book_entries": 11, "quotes": 12, "quote_lines": 13, "orders": 14,
 	"order_lines": 15, "shipments": 16, "shipment_lines": 17, "invoices": 18, "invoice_lines": 19, "payments": 20, "contracts": 21,
-	"exchange_rates": 22, "sales_quotas": 23, "tags": 24, "teams": 25, "account_relationships": 26, "deal_activities": 27}
+	"exchange_rates": 22, "sales_quotas": 23, "tags": 24, "teams": 25, "account_relationships": 26, "deal_activities": 27, "lead_score_rules": 28}
 
 // ID returns the deterministic id of generated record i of a kind in a
 // workspace, so reruns and links need no look-ups.
@@ -248,6 +248,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		}
 	}
 	st.Quotes, st.Shipments, st.Payments, st.LineItems = counts["quotes"], counts["shipments"], counts["payments"], counts["line_items"]
+	st.Invoices += counts["contract_invoices"] // the contracts' periods, beside the orders'
 	st.DealActivities = counts["deal_activities"]
 	st.SalesElapsed = time.Since(salesStart)
 	indexStart := time.Now()

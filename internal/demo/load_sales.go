@@ -111,9 +111,18 @@ func loadSalesSetup(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions
 			}
 		}
 	}
-	// The document numbers handed out next follow the loaded ones.
+	// Lead scoring rules, in the order they were entered.
+	rules := newTable("lead_score_rules", "", "id", "workspace_id", "kind", "field", "operator", "value", "points", "position", "created_at")
+	if c.Leads > 0 {
+		for k, r := range g.ScoreRules() {
+			rules.add(ID(ws, "lead_score_rules", k), ws, r.Kind, r.Field, r.Operator, r.Value, r.Points, r.Position, created)
+		}
+	}
+	// The document numbers handed out next follow the loaded ones; the
+	// contracts' invoices are numbered after the orders'.
+	ctrInv := g.ContractInvoiceBase(c.Contracts)
 	counters := newTable("sales_counters", "", "workspace_id", "kind", "last")
-	for kind, last := range map[string]int{"quote": c.Deals, "order": c.Orders, "invoice": c.Orders, "shipment": 2 * c.Orders, "payment": 2 * c.Orders, "contract": c.Contracts} {
+	for kind, last := range map[string]int{"quote": c.Deals, "order": c.Orders, "invoice": c.Orders + ctrInv, "shipment": 2 * c.Orders, "payment": 2*c.Orders + ctrInv, "contract": c.Contracts} {
 		if last > 0 {
 			counters.add(ws, kind, last)
 		}
@@ -124,7 +133,7 @@ func loadSalesSetup(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions
 	}
 	defer tx.Rollback()
 	rows := 0
-	for _, t := range []*table{pipes, stages, prods, books, entries, rates, quotas, counters, hist} {
+	for _, t := range []*table{pipes, stages, prods, books, entries, rates, quotas, rules, counters, hist} {
 		n, err := t.flush(ctx, tx)
 		if err != nil {
 			return 0, err
@@ -146,9 +155,10 @@ func currencyIndex(code string) int {
 func buildLeads(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk {
 	ws := opt.Workspace
 	leads := newTable("leads", "", append(append([]string{}, recordCols...), "given_name", "family_name", "name", "company", "job_title", "email", "phone", "website", "industry",
-		"country", "city", "source", "campaign", "status", "disqualify_reason", "score", "converted_at", "account_id", "contact_id", "deal_id", "description")...)
+		"country", "city", "source", "campaign", "status", "disqualify_reason", "score", "score_reasons", "converted_at", "account_id", "contact_id", "deal_id", "description")...)
 	hist := historyTable()
 	terms, vocab, keys := termTables()
+	rules := g.ScoreRules()
 	for i := lo; i < hi; i++ {
 		l := g.Lead(i)
 		id := ID(ws, "leads", i)
@@ -167,8 +177,12 @@ func buildLeads(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 		if l.ConvertedAt != 0 {
 			updated = l.ConvertedAt
 		}
+		// Scored as the application scores the lead's stored values (the
+		// demo's leads have no activities of their own).
+		score, reasons := sales.ScoreLead(rules, map[string]any{"company": l.Company, "job_title": l.JobTitle, "email": email, "phone": l.Phone, "website": l.Website,
+			"industry": l.Industry, "country": l.Country, "city": l.City, "source": l.Source, "campaign": l.Campaign, "status": l.Status}, nil)
 		leads.add(id, ws, owner, ts(l.At), owner, ts(updated), owner, 1, "{}", nz(l.Given), nz(l.Family), l.Name, nz(l.Company), nz(l.JobTitle), nz(email), nz(l.Phone),
-			nz(l.Website), nz(l.Industry), nz(l.Country), nz(l.City), nz(l.Source), nz(l.Campaign), l.Status, nz(l.DisqualifyReason), 0, tsOrNil(l.ConvertedAt), acc, con, deal, nz(l.Descr))
+			nz(l.Website), nz(l.Industry), nz(l.Country), nz(l.City), nz(l.Source), nz(l.Campaign), l.Status, nz(l.DisqualifyReason), score, nz(reasons), tsOrNil(l.ConvertedAt), acc, con, deal, nz(l.Descr))
 		r := &records.Record{ID: id, Values: map[string]any{"given_name": l.Given, "family_name": l.Family, "name": l.Name, "company": l.Company, "email": email,
 			"city": l.City, "country": l.Country, "source": l.Source, "status": l.Status, "industry": l.Industry}}
 		addHistory(hist, ws, "leads", id, owner, time.Unix(l.At, 0), r.Values)
@@ -225,7 +239,7 @@ func buildDeals(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 	contacts := newTable("deal_contacts", "", "workspace_id", "deal_id", "contact_id", "role")
 	visits := newTable("deal_stage_history", "", "id", "workspace_id", "deal_id", "stage_id", "stage_name", "entered_at", "left_at", "entered_by")
 	quotes := newTable("quotes", "", append(append(append([]string{}, recordCols...), "number", "revision", "name", "account_id", "contact_id", "price_book_id", "deal_id", "currency", "language",
-		"status", "valid_until", "issued_on", "terms"), append(append([]string{}, docTotalCols...), "order_id", "accepted_at")...)...)
+		"status", "valid_until", "issued_on", "terms"), append(append([]string{}, docTotalCols...), "order_id", "accepted_at", "previous_id")...)...)
 	lines := lineTable()
 	acts, links := activityTables()
 	actDeals := newTable("activity_deals", "", "workspace_id", "activity_id", "deal_id")
@@ -303,10 +317,27 @@ func buildDeals(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 			initial, cs = "sent", []change{{"status", "sent", "expired", min(dayStart(q.ValidUntil)+daySec, g.c.Now), true}}
 		}
 		updated := lastChange(q.At, cs)
-		quotes.add(qid, ws, owner, ts(q.At), owner, ts(updated), owner, 1, "{}", q.Number, 1, q.Name, acc, ID(ws, "contacts", q.ContactIndex), ID(ws, "price_books", q.PriceBook), id,
-			cur, q.Language, q.Status, q.ValidUntil, q.IssuedOn, q.Terms, t.Subtotal, cur, t.Discount, cur, t.Tax, cur, t.Total, cur, order, tsOrNil(q.AcceptedAt))
-		addHistory(hist, ws, "quotes", qid, owner, time.Unix(q.At, 0), map[string]any{"number": q.Number, "name": q.Name, "account_id": acc, "deal_id": id, "currency": cur,
-			"status": initial, "valid_until": q.ValidUntil, "grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})
+		var prev any
+		if first, ok := g.QuoteRevision(i); ok {
+			// The first revision, superseded when the second was made.
+			pid := ID(ws, "quotes", g.c.Deals+i)
+			ft := first.Totals
+			fcs := []change{{"status", "sent", first.Status, q.At, false}}
+			quotes.add(pid, ws, owner, ts(first.At), owner, ts(q.At), owner, 1, "{}", first.Number, first.Revision, first.Name, acc, ID(ws, "contacts", first.ContactIndex),
+				ID(ws, "price_books", first.PriceBook), id, cur, first.Language, first.Status, first.ValidUntil, first.IssuedOn, first.Terms,
+				ft.Subtotal, cur, ft.Discount, cur, ft.Tax, cur, ft.Total, cur, nil, nil, nil)
+			addHistory(hist, ws, "quotes", pid, owner, time.Unix(first.At, 0), map[string]any{"number": first.Number, "revision": first.Revision, "name": first.Name,
+				"account_id": acc, "deal_id": id, "currency": cur, "status": "sent", "valid_until": first.ValidUntil, "grand_total": records.MoneyValue{Amount: ft.Total, Currency: cur}})
+			addChanges(hist, ws, "quotes", pid, owner, fcs)
+			addLines(lines, hist, ws, owner, "quote_lines", "quote_id", pid, g.c.Deals+i, first.At, cur, first.Lines, nil)
+			nq++
+			nl += len(first.Lines)
+			prev = pid
+		}
+		quotes.add(qid, ws, owner, ts(q.At), owner, ts(updated), owner, 1, "{}", q.Number, q.Revision, q.Name, acc, ID(ws, "contacts", q.ContactIndex), ID(ws, "price_books", q.PriceBook), id,
+			cur, q.Language, q.Status, q.ValidUntil, q.IssuedOn, q.Terms, t.Subtotal, cur, t.Discount, cur, t.Tax, cur, t.Total, cur, order, tsOrNil(q.AcceptedAt), prev)
+		addHistory(hist, ws, "quotes", qid, owner, time.Unix(q.At, 0), map[string]any{"number": q.Number, "revision": q.Revision, "previous_id": prev, "name": q.Name,
+			"account_id": acc, "deal_id": id, "currency": cur, "status": initial, "valid_until": q.ValidUntil, "grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})
 		addChanges(hist, ws, "quotes", qid, owner, cs)
 		addLines(lines, hist, ws, owner, "quote_lines", "quote_id", qid, i, q.At, cur, q.Lines, nil)
 		nq++
@@ -321,6 +352,9 @@ func buildContracts(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *ch
 	cts := newTable("contracts", "", append(append([]string{}, recordCols...), "number", "name", "account_id", "start_date", "end_date", "value_amount", "value_currency", "terms",
 		"status", "renewal_date", "reminder_days")...)
 	hist := historyTable()
+	invs, lines, pays := invoiceTable(), lineTable(), paymentTable()
+	counts := map[string]int{}
+	base := g.ContractInvoiceBase(lo)
 	for i := lo; i < hi; i++ {
 		c := g.Contract(i)
 		id := ID(ws, "contracts", i)
@@ -346,8 +380,52 @@ func buildContracts(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *ch
 		addHistory(hist, ws, "contracts", id, owner, time.Unix(c.At, 0), map[string]any{"number": c.Number, "name": c.Name, "account_id": acc, "start_date": c.StartDate,
 			"end_date": c.EndDate, "value": mv(c.Value), "status": "draft", "renewal_date": c.EndDate, "reminder_days": 30})
 		addChanges(hist, ws, "contracts", id, owner, cs)
+		// Its quarters' invoices, each with its line and payment.
+		for _, inv := range g.ContractInvoices(i, base) {
+			doc := g.c.Orders + inv.Seq
+			iid := ID(ws, "invoices", doc)
+			cur, t := c.Value.Currency, inv.Totals
+			iat := min(dayStart(inv.IssueDate), g.c.Now)
+			var ics []change
+			for _, p := range inv.Payments {
+				ics = append(ics, change{"status", "issued", "paid", min(max(dayStart(p.PaidOn), iat), g.c.Now), true})
+			}
+			invs.add(iid, ws, owner, ts(iat), owner, ts(lastChange(iat, ics)), owner, 1, "{}", inv.Number, acc, nil, id, inv.PeriodStart, inv.PeriodEnd, inv.IssueDate, inv.DueDate,
+				cur, inv.Language, inv.Status, t.Subtotal, cur, t.Discount, cur, t.Tax, cur, t.Total, cur, inv.AmountPaid, cur, inv.Balance, cur)
+			addHistory(hist, ws, "invoices", iid, owner, time.Unix(iat, 0), map[string]any{"number": inv.Number, "account_id": acc, "contract_id": id,
+				"period_start": inv.PeriodStart, "period_end": inv.PeriodEnd, "issue_date": inv.IssueDate, "due_date": inv.DueDate, "currency": cur, "status": "issued",
+				"grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})
+			addChanges(hist, ws, "invoices", iid, owner, ics)
+			l := inv.Line
+			lid := ID(ws, "invoice_lines", doc*8)
+			lines.add(lid, ws, owner, ts(iat), owner, ts(iat), owner, 1, "{}", l.Name, nil, nil, iid, 1, nil, l.Quantity, nil, l.UnitPrice, cur, nil, nil,
+				l.Totals.Subtotal, cur, l.Totals.Discount, cur, l.Totals.Tax, cur, l.Totals.Total, cur, nil)
+			addHistory(hist, ws, "line_items", lid, owner, time.Unix(iat, 0), map[string]any{"invoice_id": iid, "position": 1, "quantity": l.Quantity,
+				"unit_price": records.MoneyValue{Amount: l.UnitPrice, Currency: cur}, "line_total": records.MoneyValue{Amount: l.Totals.Total, Currency: cur}})
+			for _, p := range inv.Payments {
+				pid := ID(ws, "payments", 2*g.c.Orders+inv.Seq)
+				at := min(max(dayStart(p.PaidOn), iat), g.c.Now)
+				pays.add(pid, ws, owner, ts(at), owner, ts(at), owner, 1, "{}", p.Number, iid, acc, p.Amount, cur, p.Method, p.PaidOn, nz(p.Reference))
+				addHistory(hist, ws, "payments", pid, owner, time.Unix(at, 0), map[string]any{"number": p.Number, "invoice_id": iid, "account_id": acc,
+					"amount": records.MoneyValue{Amount: p.Amount, Currency: cur}, "method": p.Method, "paid_on": p.PaidOn})
+				counts["payments"]++
+			}
+			counts["contract_invoices"]++
+			counts["line_items"]++
+			base++
+		}
 	}
-	return &chunk{tables: []*table{cts, hist}, n: hi - lo}
+	return &chunk{tables: []*table{cts, invs, lines, pays, hist}, n: hi - lo, counts: counts}
+}
+
+// invoiceTable holds invoices, of orders or of contract periods.
+func invoiceTable() *table {
+	return newTable("invoices", "", append(append(append([]string{}, recordCols...), "number", "account_id", "order_id", "contract_id", "period_start", "period_end", "issue_date", "due_date",
+		"currency", "language", "status"), append(append([]string{}, docTotalCols...), "amount_paid_amount", "amount_paid_currency", "balance_amount", "balance_currency")...)...)
+}
+
+func paymentTable() *table {
+	return newTable("payments", "", append(append([]string{}, recordCols...), "number", "invoice_id", "account_id", "amount_amount", "amount_currency", "method", "paid_on", "reference")...)
 }
 
 func buildOrders(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk {
@@ -356,9 +434,7 @@ func buildOrders(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk
 	lines := lineTable()
 	ships := newTable("shipments", "", append(append([]string{}, recordCols...), "number", "order_id", "carrier", "tracking_number", "status", "shipped_on", "delivered_on")...)
 	shipLines := newTable("shipment_lines", "", append(append([]string{}, recordCols...), "name", "shipment_id", "line_item_id", "quantity")...)
-	invs := newTable("invoices", "", append(append(append([]string{}, recordCols...), "number", "account_id", "order_id", "contract_id", "issue_date", "due_date", "currency", "language", "status"),
-		append(append([]string{}, docTotalCols...), "amount_paid_amount", "amount_paid_currency", "balance_amount", "balance_currency")...)...)
-	pays := newTable("payments", "", append(append([]string{}, recordCols...), "number", "invoice_id", "account_id", "amount_amount", "amount_currency", "method", "paid_on", "reference")...)
+	invs, pays := invoiceTable(), paymentTable()
 	hist := historyTable()
 	counts := map[string]int{}
 	for i := lo; i < hi; i++ {
@@ -410,7 +486,7 @@ func buildOrders(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk
 		iid := ID(ws, "invoices", i)
 		iat := min(max(dayStart(inv.IssueDate), o.At), g.c.Now)
 		ics, initial := g.invoiceChanges(&o, iat)
-		invs.add(iid, ws, owner, ts(iat), owner, ts(lastChange(iat, ics)), owner, 1, "{}", inv.Number, acc, id, contract, inv.IssueDate, inv.DueDate, cur, inv.Language, inv.Status,
+		invs.add(iid, ws, owner, ts(iat), owner, ts(lastChange(iat, ics)), owner, 1, "{}", inv.Number, acc, id, contract, nil, nil, inv.IssueDate, inv.DueDate, cur, inv.Language, inv.Status,
 			t.Subtotal, cur, t.Discount, cur, t.Tax, cur, t.Total, cur, inv.AmountPaid, cur, inv.Balance, cur)
 		addHistory(hist, ws, "invoices", iid, owner, time.Unix(iat, 0), map[string]any{"number": inv.Number, "account_id": acc, "order_id": id, "issue_date": inv.IssueDate,
 			"due_date": inv.DueDate, "currency": cur, "status": initial, "grand_total": records.MoneyValue{Amount: t.Total, Currency: cur}})

@@ -18,6 +18,8 @@ import (
 	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/db/dbtest"
 	"github.com/rapport-crm/rapport/internal/orders"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -157,13 +159,14 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 		}
 		return n
 	}
-	if st.Leads != c.Leads || st.Deals != c.Deals || st.Orders != c.Orders || st.Invoices != c.Orders || st.Contracts != c.Contracts ||
+	if st.Leads != c.Leads || st.Deals != c.Deals || st.Orders != c.Orders || st.Invoices != c.Orders+g.ContractInvoiceBase(c.Contracts) || st.Invoices == c.Orders || st.Contracts != c.Contracts ||
 		st.Quotes == 0 || st.LineItems == 0 || st.Payments == 0 || st.Shipments == 0 {
 		t.Fatalf("sales stats %+v", st)
 	}
-	for table, want := range map[string]int{"leads": c.Leads, "deals": c.Deals, "quotes": st.Quotes, "orders": c.Orders, "invoices": c.Orders,
+	for table, want := range map[string]int{"leads": c.Leads, "deals": c.Deals, "quotes": st.Quotes, "orders": c.Orders, "invoices": st.Invoices,
 		"payments": st.Payments, "shipments": st.Shipments, "line_items": st.LineItems, "contracts": c.Contracts, "products": c.Products,
-		"deal_contacts": c.Deals, "pipelines": len(pipelineDefs), "price_books": len(g.PriceBooks()), "price_book_entries": len(g.PriceBooks()) * c.Products} {
+		"deal_contacts": c.Deals, "pipelines": len(pipelineDefs), "price_books": len(g.PriceBooks()), "price_book_entries": len(g.PriceBooks()) * c.Products,
+		"lead_score_rules": len(g.ScoreRules())} {
 		if n := count("SELECT COUNT(*) FROM " + table + " WHERE workspace_id = ?"); n != want {
 			t.Errorf("%d rows in %s, want %d", n, table, want)
 		}
@@ -171,7 +174,7 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 	// Leads and deals are found by the search box: TestLoadedSalesInTheApp
 	// asks it, whatever the index is stored as.
 	// Every record has its creation in the history.
-	if n := count("SELECT COUNT(*) FROM record_changes WHERE workspace_id = ? AND action = 'create' AND object IN ('leads', 'deals', 'quotes', 'orders', 'invoices', 'payments', 'shipments', 'line_items', 'contracts')"); n != c.Leads+c.Deals+st.Quotes+2*c.Orders+st.Payments+st.Shipments+st.LineItems+c.Contracts {
+	if n := count("SELECT COUNT(*) FROM record_changes WHERE workspace_id = ? AND action = 'create' AND object IN ('leads', 'deals', 'quotes', 'orders', 'invoices', 'payments', 'shipments', 'line_items', 'contracts')"); n != c.Leads+c.Deals+st.Quotes+c.Orders+st.Invoices+st.Payments+st.Shipments+st.LineItems+c.Contracts {
 		t.Errorf("%d history rows of sales records", n)
 	}
 	if n := count("SELECT COUNT(*) FROM pipelines WHERE workspace_id = ? AND is_default = ?", true); n != 1 {
@@ -247,7 +250,7 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 		}
 		rows.Close()
 	}
-	if docs != st.Quotes+2*c.Orders {
+	if docs != st.Quotes+c.Orders+st.Invoices {
 		t.Errorf("%d documents checked", docs)
 	}
 	// Invoices: paid is the sum of the payments, the balance the rest,
@@ -350,6 +353,22 @@ func checkSales(t *testing.T, d *db.DB, ws string, g *Generator, st Stats) {
 		}
 	}
 	checkStatusHistory(t, d, ws, g.Config().Now)
+	checkRevisions(t, d, ws, g)
+	checkContractInvoices(t, d, ws, g)
+	checkLeadScores(t, d, ws, g)
+	// Document numbers are unique, and the next ones follow them.
+	for _, sv := range []struct{ table, kind string }{{"invoices", "invoice"}, {"payments", "payment"}, {"orders", "order"}} {
+		if n, m := count("SELECT COUNT(DISTINCT number) FROM "+sv.table+" WHERE workspace_id = ?"), count("SELECT COUNT(*) FROM "+sv.table+" WHERE workspace_id = ?"); n != m {
+			t.Errorf("%s: %d numbers for %d records", sv.table, n, m)
+		}
+		var last string
+		if err := d.QueryRow(ctx, "SELECT MAX(number) FROM "+sv.table+" WHERE workspace_id = ?", ws).Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		if n := count("SELECT last FROM sales_counters WHERE workspace_id = ? AND kind = ?", sv.kind); !strings.HasSuffix(last, fmt.Sprintf("-%05d", n)) {
+			t.Errorf("the %s counter is at %d, the last number is %s", sv.kind, n, last)
+		}
+	}
 	if n := count("SELECT COUNT(DISTINCT currency) FROM orders WHERE workspace_id = ?"); n < 3 {
 		t.Errorf("orders in %d currencies", n)
 	}
@@ -467,5 +486,124 @@ func checkStatusHistory(t *testing.T, d *db.DB, ws string, now int64) {
 	}
 	if changed == 0 {
 		t.Error("no status changes in the history")
+	}
+}
+
+// checkRevisions: a quote's second revision names the first, which has
+// its number, deal and currency and is superseded; some quotes have two.
+func checkRevisions(t *testing.T, d *db.DB, ws string, g *Generator) {
+	t.Helper()
+	ctx := context.Background()
+	var twos, ones, good int
+	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM quotes WHERE workspace_id = ? AND revision = 2", ws).Scan(&twos); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM quotes WHERE workspace_id = ? AND revision = 1 AND status = 'superseded'", ws).Scan(&ones); err != nil {
+		t.Fatal(err)
+	}
+	err := d.QueryRow(ctx, `SELECT COUNT(*) FROM quotes q JOIN quotes p ON p.workspace_id = q.workspace_id AND p.id = q.previous_id
+		WHERE q.workspace_id = ? AND q.revision = 2 AND p.revision = 1 AND p.status = 'superseded' AND p.number = q.number AND p.deal_id = q.deal_id
+		AND p.currency = q.currency AND p.created_at < q.created_at AND p.updated_at = q.created_at AND p.order_id IS NULL`, ws).Scan(&good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for i := range g.Config().Deals {
+		if _, ok := g.QuoteRevision(i); ok {
+			want++
+		}
+	}
+	if twos == 0 || twos != want || ones != want || good != want {
+		t.Errorf("quote revisions: %d second, %d superseded first, %d consistent; the generator has %d", twos, ones, good, want)
+	}
+}
+
+// checkContractInvoices: a contract's invoices bill its quarters, each
+// what the application bills for the period (orders.PeriodAmount), in
+// the contract's currency, within its term and no later than now.
+func checkContractInvoices(t *testing.T, d *db.DB, ws string, g *Generator) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := d.Query(ctx, `SELECT i.number, i.period_start, i.period_end, i.issue_date, i.grand_total_amount, i.currency, c.value_amount, c.value_currency, c.start_date, c.end_date, c.status
+		FROM invoices i JOIN contracts c ON c.workspace_id = i.workspace_id AND c.id = i.contract_id WHERE i.workspace_id = ? AND i.order_id IS NULL`, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	now := time.Unix(g.Config().Now, 0).UTC().Format("2006-01-02")
+	for rows.Next() {
+		var number, total, cur, value, vcur, status string
+		var ps, pe, issue, cs, ce any
+		if err := rows.Scan(&number, &ps, &pe, &issue, &total, &cur, &value, &vcur, &cs, &ce, &status); err != nil {
+			t.Fatal(err)
+		}
+		want := orders.PeriodAmount(records.MoneyValue{Amount: value, Currency: vcur}, db.DayText(cs), db.DayText(ce), db.DayText(ps), db.DayText(pe))
+		if !sameAmount(total, want) || cur != vcur || db.DayText(ps) < db.DayText(cs) || db.DayText(pe) > db.DayText(ce) || db.DayText(pe) < db.DayText(ps) ||
+			db.DayText(issue) > now || status == "draft" {
+			t.Errorf("contract invoice %s: %s %s for %v – %v, issued %v, the contract (%s) %s %s from %v to %v bills %s", number, total, cur, ps, pe, issue, status, value, vcur, cs, ce, want)
+		}
+		n++
+	}
+	if n == 0 || n != g.ContractInvoiceBase(g.Config().Contracts) {
+		t.Errorf("%d contract invoices, the generator has %d", n, g.ContractInvoiceBase(g.Config().Contracts))
+	}
+}
+
+// checkLeadScores: every lead's score and reasons are what the loaded
+// rules give its loaded values (sales.ScoreLead, as the application
+// scores), and some leads score.
+func checkLeadScores(t *testing.T, d *db.DB, ws string, g *Generator) {
+	t.Helper()
+	ctx := context.Background()
+	var rules []sales.ScoreRule
+	rows, err := d.Query(ctx, "SELECT kind, field, operator, value, points FROM lead_score_rules WHERE workspace_id = ? ORDER BY position", ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var r sales.ScoreRule
+		if err := rows.Scan(&r.Kind, &r.Field, &r.Operator, &r.Value, &r.Points); err != nil {
+			t.Fatal(err)
+		}
+		rules = append(rules, r)
+	}
+	rows.Close()
+	rows, err = d.Query(ctx, "SELECT company, job_title, email, phone, website, industry, country, city, source, campaign, status, score, score_reasons FROM leads WHERE workspace_id = ?", ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	scored, langs := 0, map[string]bool{}
+	for rows.Next() {
+		var v [11]sql.NullString
+		var score int
+		var reasons sql.NullString
+		dest := []any{}
+		for k := range v {
+			dest = append(dest, &v[k])
+		}
+		if err := rows.Scan(append(dest, &score, &reasons)...); err != nil {
+			t.Fatal(err)
+		}
+		vals := map[string]any{}
+		for k, f := range []string{"company", "job_title", "email", "phone", "website", "industry", "country", "city", "source", "campaign", "status"} {
+			vals[f] = v[k].String
+		}
+		ws, wr := sales.ScoreLead(rules, vals, nil)
+		if score != ws || reasons.String != wr {
+			t.Errorf("lead %v scores %d (%q), the rules give %d (%q)", vals, score, reasons.String, ws, wr)
+		}
+		if score != 0 {
+			scored++
+		}
+		for _, w := range []string{"Director", "Gerente", "经理"} {
+			if strings.Contains(wr, w) {
+				langs[w] = true
+			}
+		}
+	}
+	if scored == 0 || len(langs) != 3 {
+		t.Errorf("%d leads scored; job-title rules in %d languages hit", scored, len(langs))
 	}
 }

@@ -454,6 +454,26 @@ type PeriodInput struct {
 	End   string `json:"period_end"`
 }
 
+// PeriodAmount is what the period from start to end (dates, both
+// included) of a contract of value running from contractStart to
+// contractEnd costs: the value prorated by days over the term, rounded
+// to the currency's minor units; the whole value when the contract has
+// no end. The dates are checked by the caller. The demo loader bills its
+// contracts with it.
+func PeriodAmount(value records.MoneyValue, contractStart, contractEnd, start, end string) string {
+	amount, _ := parseAmount(value.Amount)
+	if contractEnd != "" {
+		cs, _ := time.Parse("2006-01-02", contractStart)
+		ce, _ := time.Parse("2006-01-02", contractEnd)
+		ps, _ := time.Parse("2006-01-02", start)
+		pe, _ := time.Parse("2006-01-02", end)
+		term := int64(ce.Sub(cs).Hours()/24) + 1
+		days := int64(pe.Sub(ps).Hours()/24) + 1
+		amount = new(big.Rat).Quo(new(big.Rat).Mul(amount, big.NewRat(days, 1)), big.NewRat(term, 1))
+	}
+	return formatAmount(amount, value.Currency)
+}
+
 // InvoiceContract makes a draft invoice of one period of a contract: one
 // line, the contract's value prorated by days over its term (the whole
 // value when the contract has no end).
@@ -491,16 +511,12 @@ func (s *Service) InvoiceContract(ctx context.Context, p *auth.Principal, contra
 	if ps.Before(cs) {
 		return nil, errs.Field("body.period_start", "must not be before the contract's start, "+str(c, "start_date"))
 	}
-	amount, _ := parseAmount(val.Amount)
 	if e := str(c, "end_date"); e != "" {
-		ce, _ := time.Parse("2006-01-02", e)
-		if pe.After(ce) {
+		if ce, _ := time.Parse("2006-01-02", e); pe.After(ce) {
 			return nil, errs.Field("body.period_end", "must not be after the contract's end, "+e)
 		}
-		term := int64(ce.Sub(cs).Hours()/24) + 1
-		days := int64(pe.Sub(ps).Hours()/24) + 1
-		amount = new(big.Rat).Quo(new(big.Rat).Mul(amount, big.NewRat(days, 1)), big.NewRat(term, 1))
 	}
+	amount := PeriodAmount(val, str(c, "start_date"), str(c, "end_date"), in.Start, in.End)
 	io, _ := s.Records.Object("invoices")
 	inv, err := s.Records.CreateTx(ctx, tx, p, io, records.Input{"account_id": str(c, "account_id"), "contract_id": c.ID, "currency": val.Currency,
 		"period_start": in.Start, "period_end": in.End, "owner_id": c.OwnerID})
@@ -509,7 +525,7 @@ func (s *Service) InvoiceContract(ctx context.Context, p *auth.Principal, contra
 	}
 	lo, _ := s.Records.Object("line_items")
 	if _, err := s.Records.CreateTx(ctx, tx, p, lo, records.Input{"invoice_id": inv.ID, "name": fmt.Sprintf("%s (%s – %s)", str(c, "name"), in.Start, in.End),
-		"quantity": "1", "unit_price": records.MoneyValue{Amount: formatAmount(amount, val.Currency), Currency: val.Currency}}); err != nil {
+		"quantity": "1", "unit_price": records.MoneyValue{Amount: amount, Currency: val.Currency}}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -133,7 +133,7 @@ func (s *Service) recomputeDeal(ctx context.Context, tx *db.Tx, ws, by, dealID, 
 // objects): while a deal has lines its amount stays in their currency
 // and, with amount_from_lines on, is their total; turning
 // amount_from_lines on sets it at once; the lines follow the deal's
-// owner.
+// owner (partsFollowOwner).
 func (s *Service) ChainDealHooks(e *records.Engine) {
 	o, err := e.Object("deals")
 	if err != nil {
@@ -168,23 +168,9 @@ func (s *Service) ChainDealHooks(e *records.Engine) {
 		r.Values["amount"] = records.MoneyValue{Amount: Sum(cur, lines).Total, Currency: cur}
 		return nil
 	}
-	prevAfter := h.AfterUpdate
-	h.AfterUpdate = func(ctx context.Context, tx *db.Tx, p *auth.Principal, old, r *records.Record) error {
-		if prevAfter != nil {
-			if err := prevAfter(ctx, tx, p, old, r); err != nil {
-				return err
-			}
-		}
-		if old.OwnerID == r.OwnerID {
-			return nil
-		}
-		// A line is part of its deal: whoever may see the deal's lines
-		// by owner sees them with the deal.
-		if _, err := tx.Exec(ctx, "UPDATE line_items SET owner_id = ? WHERE workspace_id = ? AND deal_id = ?", nullID(r.OwnerID), p.WorkspaceID, r.ID); err != nil {
-			return fmt.Errorf("deal lines' owner: %w", err)
-		}
-		return nil
-	}
+	// A line is part of its deal: whoever may see the deal's lines by
+	// owner sees them with the deal.
+	*h = partsFollowOwner("deals", *h)
 }
 
 // QuoteFromDealInput is what a quote made from a deal may set; every

@@ -102,7 +102,7 @@ func (s *Service) Register(e *records.Engine) {
 	}
 	for _, o := range All {
 		c := *o
-		c.Hooks = hooks[o.Name]
+		c.Hooks = partsFollowOwner(o.Name, hooks[o.Name])
 		e.Register(&c)
 	}
 	// A merge of accounts or contacts moves their sales records to the

@@ -330,12 +330,30 @@ func (s *Service) score(ctx context.Context, q db.Querier, ws string, r *records
 		return 0, "", err
 	}
 	var counts map[string]int
+	for _, rule := range rules {
+		if rule.Kind == "engagement" {
+			if counts, err = s.activityCounts(ctx, q, ws, id); err != nil {
+				return 0, "", err
+			}
+			break
+		}
+	}
+	total, reasons := ScoreLead(rules, r.Values, counts)
+	return total, reasons, nil
+}
+
+// ScoreLead is the score rules give a lead whose field values are values
+// and whose live activities number counts per type (and in all, "any"),
+// with the reasons, one per line: what the application stores in a
+// lead's score and score_reasons. The demo loader scores its leads with
+// it.
+func ScoreLead(rules []ScoreRule, values map[string]any, counts map[string]int) (int, string) {
 	total := 0
 	var lines []string
 	for _, rule := range rules {
 		switch rule.Kind {
 		case "fit":
-			v := strings.ToLower(fmt.Sprint(valueText(r.Values[rule.Field])))
+			v := strings.ToLower(fmt.Sprint(valueText(values[rule.Field])))
 			want := strings.ToLower(rule.Value)
 			hit := false
 			switch rule.Operator {
@@ -355,11 +373,6 @@ func (s *Service) score(ctx context.Context, q db.Querier, ws string, r *records
 				lines = append(lines, fmt.Sprintf("%+d %s %s %s", rule.Points, rule.Field, rule.Operator, rule.Value))
 			}
 		case "engagement":
-			if counts == nil {
-				if counts, err = s.activityCounts(ctx, q, ws, id); err != nil {
-					return 0, "", err
-				}
-			}
 			n := counts[rule.Field]
 			if n > 0 {
 				total += rule.Points * n
@@ -367,7 +380,7 @@ func (s *Service) score(ctx context.Context, q db.Querier, ws string, r *records
 			}
 		}
 	}
-	return total, strings.TrimSpace(strings.Join(lines, "\n")), nil
+	return total, strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
 func valueText(v any) string {
