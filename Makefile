@@ -4,7 +4,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: test test-sqlite test-postgres vet build run assets bench bench-customers bench-imports bench-sales fuzz screenshots crash
+.PHONY: test test-sqlite test-postgres vet build run assets bench bench-go bench-customers bench-imports bench-sales fuzz screenshots crash
 
 # Both halves always run; the target fails if either failed.
 test: vet
@@ -37,10 +37,24 @@ run:
 assets:
 	@if [ -x ./scripts/assets.sh ]; then ./scripts/assets.sh; else echo "assets: scripts/assets.sh not written yet"; fi
 
-# Go benchmarks, then the HTTP load generator once cmd/rapport-bench exists.
-bench:
+# The one benchmark command: builds, then measures every section in turn
+# on SQLite and PostgreSQL, each figure beside its floor — the API (read,
+# list, create under 16 clients, cold start, idle memory), then at a small
+# scale the customer pages on generated demo data (list, search, 360,
+# duplicate scan), the CSV import beside plain INSERTs, and the sales
+# pages (board, forecast, quote PDF) — prints one table of the headline
+# figures and writes docs/performance-all.json (with the history of
+# earlier runs), docs/performance.json (the API section) and their
+# sections of docs/performance.md. About 15 minutes on two cores. The
+# targets below measure one section at full scale; make bench-go runs the
+# Go micro-benchmarks. Override with BENCH_ARGS, e.g. BENCH_ARGS='-d 5
+# -contacts 50000 -skip-postgres'.
+bench: build
+	$(GO) run ./cmd/rapport-bench -all $(BENCH_ARGS)
+
+# The Go micro-benchmarks of every package (go test -bench).
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	@if [ -d ./cmd/rapport-bench ]; then $(MAKE) --no-print-directory build && $(GO) run ./cmd/rapport-bench; fi
 
 # The customer figures on a generated workspace (1M contacts, 200k
 # accounts, 5M activities by default; override with BENCH_ARGS, e.g.

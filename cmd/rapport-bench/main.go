@@ -1,7 +1,9 @@
 // Command rapport-bench measures Rapport's headline figures beside their
 // floors and writes them to docs/performance.json and docs/performance.md.
-// make bench runs it after make build. With -bare-server ADDR it is
-// instead the floor server itself.
+// make bench runs it with -all after make build: every section (the API,
+// customers, imports, sales) at a small scale, one combined table, and
+// docs/performance-all.json. With -bare-server ADDR it is instead the
+// floor server itself.
 package main
 
 import (
@@ -37,6 +39,8 @@ func run() error {
 		outMD    = flag.String("out-md", "docs/performance.md", "write the report's section of this markdown file (empty: don't)")
 		skipPG   = flag.Bool("skip-postgres", false, "skip the PostgreSQL figures")
 		bareAddr = flag.String("bare-server", "", "serve as the bare floor server on this loopback address, and nothing else")
+		all      = flag.Bool("all", false, "measure every section in turn — the API figures, then -customers, -imports and -sales at a small scale (the scale flags below default to make bench's) — print one table of the headline figures and write -out-all-json and the combined section of -out-md (make bench)")
+		outAll   = flag.String("out-all-json", "docs/performance-all.json", "with -all: write the combined report here, carrying forward the history of the one there (empty: don't)")
 		custs    = flag.Bool("customers", false, "measure the customer figures on a generated workspace instead (make bench-customers)")
 		accounts = flag.Int("accounts", 200_000, "with -customers: accounts to generate")
 		contacts = flag.Int("contacts", 1_000_000, "with -customers: contacts to generate")
@@ -57,9 +61,22 @@ func run() error {
 	urls := flag.String("urls", "", "measure only: GET each URL of this file (one per line) in turn with -c clients for -d, and print the latency")
 	cookie := flag.String("cookie", "", "with -urls: the Cookie header to send (a signed-in session)")
 	flag.Parse()
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *all {
+		// make bench's scale: every section in a few minutes on a shared
+		// two-core machine; the section targets measure at full scale.
+		for name, v := range map[string]struct {
+			p *int
+			n int
+		}{"accounts": {accounts, 4_000}, "contacts": {contacts, 20_000}, "activities": {acts, 100_000}, "rows": {rows, 20_000},
+			"leads": {leads, 5_000}, "deals": {deals, 10_000}, "orders": {ords, 20_000}, "contracts": {ctrs, 1_000}} {
+			if !set[name] {
+				*v.p = v.n
+			}
+		}
+	}
 	if *sales {
-		set := map[string]bool{}
-		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		for name, v := range map[string]struct {
 			p *int
 			n int
@@ -99,6 +116,14 @@ func run() error {
 		}
 		cfg.BareNote = "the bare server could not be built, so rapport-bench -bare-server served as the floor"
 	}
+	if *all {
+		return runAll(ctx, cfg, *outJSON, *outMD, *outAll, bench.AllConfig{
+			Customers: bench.CustomersConfig{Config: withConcurrency(cfg, 4), Accounts: *accounts, Contacts: *contacts, Activities: *acts, Seed: *seed},
+			Imports:   bench.ImportsConfig{Config: cfg, Rows: *rows, PGRows: *pgRows, Seed: *seed, Chunk: *chunk},
+			Sales: bench.SalesConfig{Config: withConcurrency(cfg, 1), Accounts: max(1, *accounts/2), Contacts: max(1, *contacts/2),
+				Leads: *leads, Deals: *deals, Orders: *ords, Contracts: *ctrs, Seed: *seed},
+		})
+	}
 	var rep *bench.Report
 	if *imps {
 		if *outJSON == "docs/performance.json" {
@@ -137,6 +162,66 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+// withConcurrency is cfg with c clients: each section keeps the
+// concurrency of its own make target (customers 4, sales 1, the API -c).
+func withConcurrency(cfg bench.Config, c int) bench.Config {
+	cfg.Concurrency = c
+	return cfg
+}
+
+// runAll runs every section, prints the headline table and writes the
+// API section as make bench always has (outJSON, its part of outMD) and
+// the combined report (outAll, the combined part of outMD). The scale
+// flags of the sections say what all.Customers, Imports and Sales hold.
+func runAll(ctx context.Context, cfg bench.Config, outJSON, outMD, outAll string, all bench.AllConfig) error {
+	all.HTTP, all.Progress = cfg, os.Stderr
+	c, i, s := all.Customers, all.Imports, all.Sales
+	all.Scale = map[string]string{
+		"http":      fmt.Sprintf("%d tags, %d clients, %v per figure in %d rounds, %d cold starts", bench.TagCount, cfg.Concurrency, cfg.Duration, cfg.Rounds, cfg.ColdRuns),
+		"customers": fmt.Sprintf("%d accounts, %d contacts, %d activities; %d clients", c.Accounts, c.Contacts, c.Activities, c.Concurrency),
+		"imports":   fmt.Sprintf("%d contacts from CSV, chunks of %d", i.Rows, i.Chunk),
+		"sales":     fmt.Sprintf("%d accounts, %d contacts, %d leads, %d deals, %d orders and invoices, %d contracts; %d client", s.Accounts, s.Contacts, s.Leads, s.Deals, s.Orders, s.Contracts, s.Concurrency),
+	}
+	var prev *bench.Combined
+	if outAll != "" {
+		var err error
+		if prev, err = bench.ReadCombined(outAll); err != nil {
+			return err
+		}
+	}
+	comb, runErr := bench.RunAll(ctx, all, prev)
+	fmt.Println()
+	if err := comb.WriteTable(os.Stdout); err != nil {
+		return err
+	}
+	for _, rep := range comb.Sections {
+		if rep.Section != "" {
+			continue // the section targets' own files hold their full-scale figures
+		}
+		if outJSON != "" {
+			if err := rep.WriteJSON(outJSON); err != nil {
+				return err
+			}
+		}
+		if outMD != "" {
+			if err := rep.WriteMarkdown(outMD); err != nil {
+				return err
+			}
+		}
+	}
+	if outAll != "" {
+		if err := comb.WriteJSON(outAll); err != nil {
+			return err
+		}
+	}
+	if outMD != "" {
+		if err := comb.WriteMarkdown(outMD); err != nil {
+			return err
+		}
+	}
+	return runErr
 }
 
 // seconds is a duration flag that also takes a bare number of seconds.

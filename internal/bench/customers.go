@@ -160,7 +160,7 @@ func (r *runner) customers(ctx context.Context, cfg CustomersConfig, in *instanc
 	out, _, _ = strings.Cut(strings.TrimSpace(out), "\n") // the summary line, not the sign-in hint
 	r.logf("%s: %s", label, out)
 	records := cfg.Accounts + cfg.Contacts + cfg.Activities
-	r.add(Figure{Name: fmt.Sprintf("%s demo data: %d accounts, %d contacts, %d activities", label, cfg.Accounts, cfg.Contacts, cfg.Activities),
+	r.add(Figure{Key: "customers." + in.db() + ".demo", Name: fmt.Sprintf("%s demo data: %d accounts, %d contacts, %d activities", label, cfg.Accounts, cfg.Contacts, cfg.Activities),
 		Value: ptr(gen.Seconds()), Unit: "s", Notes: fmt.Sprintf("%.0f records/s including history, search terms, duplicate keys and links; %s", float64(records)/gen.Seconds(), strings.TrimSpace(out))})
 	p, base, err := r.serve(ctx, in, "customers")
 	if err != nil {
@@ -204,17 +204,18 @@ func (r *runner) customers(ctx context.Context, cfg CustomersConfig, in *instanc
 	}
 	listPath := "/api/v1/contacts?filter%5Blanguage%5D%5Beq%5D=es&sort=name&limit=50"
 	targets := []struct {
+		key    string
 		name   string
 		target HTTPTarget
 		goal   time.Duration
 	}{
-		{"contacts list, first page, one filter and a sort (GET " + listPath + ")",
+		{"list", "contacts list, first page, one filter and a sort (GET " + listPath + ")",
 			HTTPTarget{Method: "GET", Want: 200, Token: in.token, URL: func(int, int) string { return base + listPath }}, TargetListP95},
-		{"search (GET /api/v1/search?q=… over sampled names and prefixes)",
+		{"search", "search (GET /api/v1/search?q=… over sampled names and prefixes)",
 			HTTPTarget{Method: "GET", Want: 200, Token: in.token, URL: func(w, n int) string {
 				return base + "/api/v1/search?q=" + url.QueryEscape(queries[(w*7919+n)%len(queries)])
 			}}, TargetSearchP95},
-		{"contact 360 page, server render (GET /o/contacts/{id})",
+		{"360", "contact 360 page, server render (GET /o/contacts/{id})",
 			HTTPTarget{Method: "GET", Want: 200, Cookie: cookie, URL: func(w, n int) string { return base + "/o/contacts/" + ids[(w*31+n)%len(ids)] }}, Target360P95},
 	}
 	for _, t := range targets {
@@ -224,7 +225,7 @@ func (r *runner) customers(ctx context.Context, cfg CustomersConfig, in *instanc
 		if s.Errors > 0 {
 			note += "; first error: " + s.FirstError
 		}
-		r.add(Figure{Name: label + " " + t.name + ": p95 latency", Value: ptr(ms(s.P95)), Unit: "ms", Floor: ptr(ms(bare.P95)), FloorUnit: "ms", FloorName: FloorBare, Notes: note})
+		r.add(Figure{Key: "customers." + in.db() + "." + t.key + ".p95", Name: label + " " + t.name + ": p95 latency", Value: ptr(ms(s.P95)), Unit: "ms", Floor: ptr(ms(bare.P95)), FloorUnit: "ms", FloorName: FloorBare, Notes: note})
 	}
 	if in.dbURL == "" {
 		if f, err := r.listFloor(ctx, filepath.Join(in.dataDir, "rapport.db")); err == nil {
@@ -244,13 +245,13 @@ func (r *runner) customers(ctx context.Context, cfg CustomersConfig, in *instanc
 		return fmt.Errorf("%s: duplicate scan: %w", label, err)
 	}
 	took := time.Since(t0)
-	r.add(Figure{Name: fmt.Sprintf("%s duplicate scan of %d contacts (GET /api/v1/contacts/duplicates)", label, cfg.Contacts), Value: ptr(took.Seconds()), Unit: "s",
+	r.add(Figure{Key: "customers." + in.db() + ".duplicate_scan", Name: fmt.Sprintf("%s duplicate scan of %d contacts (GET /api/v1/contacts/duplicates)", label, cfg.Contacts), Value: ptr(took.Seconds()), Unit: "s",
 		Notes: fmt.Sprintf("target ≤ %v; %d groups found, %d over-common keys skipped; %d contacts were planted as duplicates (about 2%%)", TargetScan, scan.Total, scan.Skipped, cfg.Contacts/50)})
 	if err := sleep(ctx, IdleWait); err != nil {
 		return err
 	}
 	if rss, err := RSS(p.Pid()); err == nil {
-		r.add(Figure{Name: label + " idle RSS after the load and the scan", Value: ptr(float64(rss) / mib), Unit: "MiB", Notes: fmt.Sprintf("target ≤ %.0f MiB", TargetIdleRSS)})
+		r.add(Figure{Key: "customers." + in.db() + ".idle_rss", Name: label + " idle RSS after the load and the scan", Value: ptr(float64(rss) / mib), Unit: "MiB", Notes: fmt.Sprintf("target ≤ %.0f MiB", TargetIdleRSS)})
 	}
 	return nil
 }
@@ -266,7 +267,7 @@ func (r *runner) listFloor(ctx context.Context, path string) (Figure, error) {
 		" FROM contacts WHERE workspace_id = ? AND deleted_at IS NULL AND language = ? ORDER BY lower(name) ASC, id ASC LIMIT 51"
 	op := func(ctx context.Context, _, _ int) error { return scanAll(ctx, f.db, q, f.workspaceID, "es") }
 	s := r.measure(ctx, op)
-	return Figure{Name: "SQLite contacts list query alone (database/sql, same file)", Value: ptr(ms(s.P95)), Unit: "ms", FloorName: FloorSQL,
+	return Figure{Key: "customers.sqlite.list_sql.p95", Name: "SQLite contacts list query alone (database/sql, same file)", Value: ptr(ms(s.P95)), Unit: "ms", FloorName: FloorSQL,
 		Notes: fmt.Sprintf("p95 of the list's SQL with its filter and sort; %.0f queries/s, %d errors", s.Rate, s.Errors)}, nil
 }
 

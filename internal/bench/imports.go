@@ -180,15 +180,15 @@ func (r *runner) importFigures(ctx context.Context, cfg ImportsConfig, csvPath s
 	if cl != nil {
 		target = TargetImportPostgres
 	}
-	r.add(Figure{Name: fmt.Sprintf("%s import of %d contacts from CSV, end to end", label, cfg.Rows), Value: ptr(rate), Unit: "rows/s",
+	r.add(Figure{Key: "imports." + in.db() + ".rate", Name: fmt.Sprintf("%s import of %d contacts from CSV, end to end", label, cfg.Rows), Value: ptr(rate), Unit: "rows/s",
 		Floor: ptr(floorRate), FloorUnit: "rows/s", FloorName: "prepared INSERTs of the same rows",
 		Notes: fmt.Sprintf("target ≥ %.0f rows/s; %s for %d rows (%d created, %d rejected; accounts and tags created too), %d table rows written (%.1f per contact: the record, history, search terms, duplicate keys, memberships, tags, undo records); floor %s; chunks of %d rows; user %s, sys %s",
 			target, res.wall.Round(time.Millisecond), cfg.Rows, created, rejected, fl.rows, float64(fl.rows)/float64(cfg.Rows), fl.took.Round(time.Millisecond), cfg.Chunk,
 			res.user.Round(time.Millisecond), res.sys.Round(time.Millisecond))})
-	r.add(Figure{Name: fmt.Sprintf("%s import of %d contacts from CSV, end to end, beside multi-row INSERTs", label, cfg.Rows), Value: ptr(rate), Unit: "rows/s",
+	r.add(Figure{Key: "imports." + in.db() + ".rate.multirow", Name: fmt.Sprintf("%s import of %d contacts from CSV, end to end, beside multi-row INSERTs", label, cfg.Rows), Value: ptr(rate), Unit: "rows/s",
 		Floor: ptr(multiRate), FloorUnit: "rows/s", FloorName: "multi-row INSERTs of the same rows",
 		Notes: fmt.Sprintf("the same import beside a stricter floor: the same %d table rows by multi-row INSERT statements of up to 500 rows (as the import writes them), prepared once per transaction, in %s", fm.rows, fm.took.Round(time.Millisecond))})
-	r.add(Figure{Name: fmt.Sprintf("%s import of %d contacts: peak RSS of the rapport import process", label, cfg.Rows), Value: ptr(float64(res.peak) / mib), Unit: "MiB",
+	r.add(Figure{Key: "imports." + in.db() + ".peak_rss", Name: fmt.Sprintf("%s import of %d contacts: peak RSS of the rapport import process", label, cfg.Rows), Value: ptr(float64(res.peak) / mib), Unit: "MiB",
 		Notes: fmt.Sprintf("target ≤ %.0f MiB; VmHWM read from /proc every 100 ms", TargetImportRSS)})
 	return nil
 }

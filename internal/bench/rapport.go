@@ -36,6 +36,14 @@ type instance struct {
 	tagIDs     []string // the TagCount tags of Workspace
 }
 
+// db names the instance's database in figure keys: sqlite or postgres.
+func (in *instance) db() string {
+	if in.dbURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
 // args returns the global flags that select the instance's database.
 func (in *instance) args() []string {
 	a := []string{"--data", in.dataDir}

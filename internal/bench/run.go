@@ -125,7 +125,7 @@ func (r *runner) binarySize() error {
 	if err != nil {
 		return err
 	}
-	f := Figure{Name: "binary size", Value: ptr(float64(st.Size()) / mib), Unit: "MiB", FloorUnit: "MiB", FloorName: FloorBare,
+	f := Figure{Key: "binary.size", Name: "binary size", Value: ptr(float64(st.Size()) / mib), Unit: "MiB", FloorUnit: "MiB", FloorName: FloorBare,
 		Notes: fmt.Sprintf("%s: %d bytes", r.cfg.Bin, st.Size())}
 	if r.cfg.BareSize {
 		bst, err := os.Stat(r.cfg.BareBin)
@@ -270,11 +270,11 @@ func (r *runner) coldStarts(ctx context.Context) error {
 		Notes: "includes creating the SQLite database and running the migrations; runs: " + runs(freshT) + " ms; bare: " + runs(bareT) + " ms"})
 	r.add(Figure{Name: fmt.Sprintf("cold start to first 200, empty data dir (min of %d)", n), Value: ptr(minOf(freshT)), Unit: "ms",
 		Floor: ptr(minOf(bareT)), FloorUnit: "ms", FloorName: FloorBare})
-	r.add(Figure{Name: fmt.Sprintf("cold start to first 200, existing data dir (median of %d)", n), Value: ptr(Median(existT)), Unit: "ms",
+	r.add(Figure{Key: "cold_start.existing", Name: fmt.Sprintf("cold start to first 200, existing data dir (median of %d)", n), Value: ptr(Median(existT)), Unit: "ms",
 		Floor: ptr(Median(bareT)), FloorUnit: "ms", FloorName: FloorBare, Notes: "1,000 tags, migrations already applied; runs: " + runs(existT) + " ms"})
 	r.add(Figure{Name: fmt.Sprintf("cold start to first 200, existing data dir (min of %d)", n), Value: ptr(minOf(existT)), Unit: "ms",
 		Floor: ptr(minOf(bareT)), FloorUnit: "ms", FloorName: FloorBare})
-	r.add(Figure{Name: fmt.Sprintf("idle RSS after %d requests + %v idle (median of %d)", WarmRequests, IdleWait, n), Value: ptr(Median(rapRSS)), Unit: "MiB",
+	r.add(Figure{Key: "memory.idle_rss", Name: fmt.Sprintf("idle RSS after %d requests + %v idle (median of %d)", WarmRequests, IdleWait, n), Value: ptr(Median(rapRSS)), Unit: "MiB",
 		Floor: ptr(Median(bareRSS)), FloorUnit: "MiB", FloorName: FloorBare,
 		Notes: "SQLite, existing data dir; runs: " + runs(rapRSS) + " MiB; bare: " + runs(bareRSS) + " MiB"})
 	return nil
@@ -523,16 +523,17 @@ func (r *runner) loadFigures(targets []*loadTarget, pgSkip string) {
 			default:
 				note = op.what + "; " + a.notes("requests", "req/s") + "; " + bareNote
 			}
-			r.add(Figure{Name: name + ": throughput", Value: val(a.rate), Unit: "req/s", Floor: ptr(bare.rate), FloorUnit: "req/s", FloorName: FloorBare, Notes: note})
-			r.add(Figure{Name: name + ": p50 latency", Value: val(a.p50), Unit: "ms", Floor: ptr(bare.p50), FloorUnit: "ms", FloorName: FloorBare})
-			r.add(Figure{Name: name + ": p95 latency", Value: val(a.p95), Unit: "ms", Floor: ptr(bare.p95), FloorUnit: "ms", FloorName: FloorBare})
-			r.add(Figure{Name: name + ": p99 latency", Value: val(a.p99), Unit: "ms", Floor: ptr(bare.p99), FloorUnit: "ms", FloorName: FloorBare})
+			key := "api." + map[string]string{"sqlite": "sqlite", "pg": "postgres"}[db.key] + "." + op.key
+			r.add(Figure{Key: key + ".rate", Name: name + ": throughput", Value: val(a.rate), Unit: "req/s", Floor: ptr(bare.rate), FloorUnit: "req/s", FloorName: FloorBare, Notes: note})
+			r.add(Figure{Key: key + ".p50", Name: name + ": p50 latency", Value: val(a.p50), Unit: "ms", Floor: ptr(bare.p50), FloorUnit: "ms", FloorName: FloorBare})
+			r.add(Figure{Key: key + ".p95", Name: name + ": p95 latency", Value: val(a.p95), Unit: "ms", Floor: ptr(bare.p95), FloorUnit: "ms", FloorName: FloorBare})
+			r.add(Figure{Key: key + ".p99", Name: name + ": p99 latency", Value: val(a.p99), Unit: "ms", Floor: ptr(bare.p99), FloorUnit: "ms", FloorName: FloorBare})
 			if db.key == "sqlite" && op.key == "list" {
 				q := by["sql"]
 				note := "the list query alone (" + r.sqlPlan + "): " + q.notes("queries", "queries/s")
-				r.add(Figure{Name: name + " vs SQL alone: throughput", Value: val(a.rate), Unit: "req/s", Floor: ptr(q.rate), FloorUnit: "queries/s", FloorName: FloorSQL, Notes: note})
-				r.add(Figure{Name: name + " vs SQL alone: p50 latency", Value: val(a.p50), Unit: "ms", Floor: ptr(q.p50), FloorUnit: "ms", FloorName: FloorSQL})
-				r.add(Figure{Name: name + " vs SQL alone: p99 latency", Value: val(a.p99), Unit: "ms", Floor: ptr(q.p99), FloorUnit: "ms", FloorName: FloorSQL})
+				r.add(Figure{Key: key + ".sql.rate", Name: name + " vs SQL alone: throughput", Value: val(a.rate), Unit: "req/s", Floor: ptr(q.rate), FloorUnit: "queries/s", FloorName: FloorSQL, Notes: note})
+				r.add(Figure{Key: key + ".sql.p50", Name: name + " vs SQL alone: p50 latency", Value: val(a.p50), Unit: "ms", Floor: ptr(q.p50), FloorUnit: "ms", FloorName: FloorSQL})
+				r.add(Figure{Key: key + ".sql.p99", Name: name + " vs SQL alone: p99 latency", Value: val(a.p99), Unit: "ms", Floor: ptr(q.p99), FloorUnit: "ms", FloorName: FloorSQL})
 			}
 		}
 	}

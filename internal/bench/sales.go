@@ -72,7 +72,7 @@ func (r *runner) sales(ctx context.Context, cfg SalesConfig, in *instance, bare 
 	r.logf("%s: %s", label, out)
 	name := fmt.Sprintf("%s demo data: %d accounts, %d contacts, %d activities, %d leads, %d deals, %d orders and invoices", label,
 		cfg.Accounts, cfg.Contacts, cfg.Activities, cfg.Leads, cfg.Deals, cfg.Orders)
-	r.add(Figure{Name: name + ", whole load", Value: ptr(gen.Seconds()), Unit: "s",
+	r.add(Figure{Key: "sales." + in.db() + ".demo", Name: name + ", whole load", Value: ptr(gen.Seconds()), Unit: "s",
 		Notes: fmt.Sprintf("load average %s before; %s", load, out)})
 	if m := salesElapsed.FindStringSubmatch(out); m != nil {
 		if d, err := time.ParseDuration(m[1]); err == nil {
@@ -150,23 +150,24 @@ func (r *runner) sales(ctx context.Context, cfg SalesConfig, in *instance, bare 
 	}
 	boardName := fmt.Sprintf("the default pipeline's board, %d open deals and %d closed in the last 90 days", open, board.Count-open)
 	targets := []struct {
+		key    string
 		name   string
 		target HTTPTarget
 		goal   time.Duration
 		floor  *Summary // nil: the bare server
 		note   string
 	}{
-		{boardName + ", page, server render (GET /deals)",
+		{"board_page", boardName + ", page, server render (GET /deals)",
 			HTTPTarget{Method: "GET", Want: 200, Cookie: cookie, URL: func(int, int) string { return base + "/deals" }}, TargetBoardP95, nil, ""},
-		{boardName + ", API (GET /api/v1/pipelines/{id}/board)",
+		{"board_api", boardName + ", API (GET /api/v1/pipelines/{id}/board)",
 			HTTPTarget{Method: "GET", Want: 200, Token: in.token, URL: func(int, int) string { return base + "/api/v1/pipelines/" + pid + "/board" }}, TargetBoardP95,
 			&boardSQL, "; floor: the board's SQL alone — per stage and currency the count and sum of the deals a board shows, then the first 51 cards of each stage by close date" + sqlNote(boardSQL)},
-		{"forecast page, 12 months by owner, server render (GET /forecast?periods=12)",
+		{"forecast_page", "forecast page, 12 months by owner, server render (GET /forecast?periods=12)",
 			HTTPTarget{Method: "GET", Want: 200, Cookie: cookie, URL: func(int, int) string { return base + "/forecast?periods=12" }}, TargetForecastP95, nil, ""},
-		{"forecast API, 12 months by owner (GET /api/v1/forecast?periods=12)",
+		{"forecast_api", "forecast API, 12 months by owner (GET /api/v1/forecast?periods=12)",
 			HTTPTarget{Method: "GET", Want: 200, Token: in.token, URL: func(int, int) string { return base + "/api/v1/forecast?periods=12" }}, TargetForecastP95,
 			&forecastSQL, "; floor: the forecast's SQL alone — the 12 months' deals counted and summed per owner, month, status and currency" + sqlNote(forecastSQL)},
-		{fmt.Sprintf("quote PDF, %d quotes in turn, in their customers' languages (GET /api/v1/quotes/{id}/pdf)", len(qids)),
+		{"quote_pdf", fmt.Sprintf("quote PDF, %d quotes in turn, in their customers' languages (GET /api/v1/quotes/{id}/pdf)", len(qids)),
 			HTTPTarget{Method: "GET", Want: 200, Token: in.token, URL: func(w, n int) string { return base + "/api/v1/quotes/" + qids[(w*7+n)%len(qids)] + "/pdf" }}, TargetQuotePDFP95, nil, ""},
 	}
 	for _, t := range targets {
@@ -177,7 +178,7 @@ func (r *runner) sales(ctx context.Context, cfg SalesConfig, in *instance, bare 
 		if s.Errors > 0 {
 			note += "; first error: " + s.FirstError
 		}
-		fig := Figure{Name: label + " " + t.name + ": p95 latency", Value: ptr(ms(s.P95)), Unit: "ms", Floor: ptr(ms(bare.P95)), FloorUnit: "ms", FloorName: FloorBare, Notes: note + t.note}
+		fig := Figure{Key: "sales." + in.db() + "." + t.key + ".p95", Name: label + " " + t.name + ": p95 latency", Value: ptr(ms(s.P95)), Unit: "ms", Floor: ptr(ms(bare.P95)), FloorUnit: "ms", FloorName: FloorBare, Notes: note + t.note}
 		if t.floor != nil {
 			fig.Floor, fig.FloorName = ptr(ms(t.floor.P95)), FloorSQL
 		}
