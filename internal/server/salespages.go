@@ -2,6 +2,8 @@ package server
 
 import (
 	"fmt"
+	"html"
+	"html/template"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -67,6 +69,23 @@ type boardView struct {
 	// Specs describe the deal fields a stage may require, so the board
 	// can ask for them when a drop needs them.
 	Specs map[string]fieldSpec
+	// MoveTo holds, per column, the options of its cards' "Move to"
+	// menu with the column's stage selected: made once per column, not
+	// once per card.
+	MoveTo map[string]template.HTML
+}
+
+// moveOptions returns the <option>s of the stages with stage selected.
+func moveOptions(stages []*sales.Stage, selected string) template.HTML {
+	var b strings.Builder
+	for _, st := range stages {
+		b.WriteString(`<option value="` + html.EscapeString(st.ID) + `"`)
+		if st.ID == selected {
+			b.WriteString(" selected")
+		}
+		b.WriteString(">" + html.EscapeString(st.Name) + "</option>")
+	}
+	return template.HTML(b.String())
 }
 
 // fieldSpec is what the board's "fill in and move" form needs of a
@@ -108,7 +127,10 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	}
 	v := &boardView{Tabs: s.salesTabs(s.lang(r, p), p, "board"), Board: b, Pipelines: pls, Filter: f, Stages: pl.Stages,
 		CanCreate: p.Can("deals", auth.ActCreate), CanMove: p.Can("deals", auth.ActUpdate),
-		Filtered: f.OwnerID != "" || f.Q != "" || f.CloseFrom != "" || f.CloseTo != ""}
+		Filtered: f.OwnerID != "" || f.Q != "" || f.CloseFrom != "" || f.CloseTo != "", MoveTo: map[string]template.HTML{}}
+	for _, st := range pl.Stages {
+		v.MoveTo[st.ID] = moveOptions(pl.Stages, st.ID)
+	}
 	if users, err := s.Auth.ListUsers(ctx, p); err == nil {
 		for _, u := range users {
 			if u.Active || u.ID == f.OwnerID {

@@ -52,6 +52,22 @@ func TestSalesPages(t *testing.T) {
 	if got := c.Get(t, "deals", deal.ID()); got["stage_id"] != proposal.ID {
 		t.Fatalf("menu move left the deal in %v", got["stage_name"])
 	}
+	// On the board, the card's menu has its new stage selected, once,
+	// and stage names are escaped in it.
+	stages := append([]stageJSON{}, pl.Stages...)
+	for i := range stages {
+		if stages[i].ID == proposal.ID {
+			stages[i].Name = "Proposal <b>&</b>"
+		}
+	}
+	c.Must(t, 200, "PATCH", "/api/v1/pipelines/"+pl.ID, map[string]any{"stages": stages})
+	board := string(b.Must(t, 200, "GET", "/deals", nil).Body)
+	card := board[strings.Index(board, `id="mv-`+deal.ID()+`"`):]
+	card = card[:strings.Index(card, "</select>")]
+	if !strings.Contains(card, `<option value="`+proposal.ID+`" selected>Proposal &lt;b&gt;&amp;&lt;/b&gt;</option>`) || strings.Count(card, "selected") != 1 {
+		t.Fatalf("the card's menu after the move: %s", card)
+	}
+	c.Must(t, 200, "PATCH", "/api/v1/pipelines/"+pl.ID, map[string]any{"stages": pl.Stages})
 	// The deal form offers the stages as a select.
 	if body := string(b.Must(t, 200, "GET", "/o/deals/"+deal.ID()+"/edit", nil).Body); !strings.Contains(body, `<option value="`+proposal.ID+`" selected>Proposal</option>`) {
 		t.Fatal("the deal form has no stage select")
