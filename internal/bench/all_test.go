@@ -146,7 +146,7 @@ func TestCombinedFiles(t *testing.T) {
 	b, _ := os.ReadFile(mdPath)
 	s := string(b)
 	for _, want := range []string{
-		"| binary size | 20.0 | 5.0 | MiB | 4.00× |",                     // the API section is still there
+		"| binary size | 20.0 | 5.0 | MiB | 4.00× |",                      // the API section is still there
 		"| SQLite API read (GET /api/v1/tags/{id}): throughput | 10000 |", // the new headline
 		"| SQLite contacts list on demo data, filtered and sorted, beside its SQL alone: p95 | 8.00 | 2.00 (SQL) | ms | 4.00× |",
 		"2026-11-24 v1", "2026-11-25 v2", // both runs in the history chart
