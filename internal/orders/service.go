@@ -103,6 +103,7 @@ func (s *Service) Register(e *records.Engine) {
 	for _, o := range All {
 		c := *o
 		c.Hooks = partsFollowOwner(o.Name, hooks[o.Name])
+		c.KeptBy = keptBy[o.Name]
 		e.Register(&c)
 	}
 	// A merge of accounts or contacts moves their sales records to the
@@ -115,6 +116,28 @@ func (s *Service) Register(e *records.Engine) {
 	if c, err := e.Object("contacts"); err == nil {
 		c.Incoming = append(c.Incoming, records.Incoming{Table: "quotes", Column: "contact_id", Object: "quotes", Field: "contact_id"})
 	}
+	// A document names its customer: the account stays in the trash
+	// while one does.
+	if a, err := e.Object("accounts"); err == nil {
+		a.KeptBy = &records.KeptBy{Message: "%d quotes, orders, contracts, invoices or payments still name this account (some may be in the trash); it is kept until they are deleted."}
+		for _, t := range []string{"quotes", "orders", "contracts", "invoices", "payments"} {
+			a.KeptBy.Refs = append(a.KeptBy.Refs, records.Ref{Table: t, Column: "account_id"})
+		}
+	}
+}
+
+// keptBy are the documents that keep a sales record from being purged
+// from the trash (records.KeptBy): a payment is money received and
+// needs its invoice, a shipment is goods sent and needs its order and
+// the order's lines it carried. Every other link to a purged record is
+// cleared, or its parts deleted, by migrations 0010 and 0012.
+var keptBy = map[string]*records.KeptBy{
+	"invoices": {Refs: []records.Ref{{Table: "payments", Column: "invoice_id"}},
+		Message: "%d payments are still recorded against this invoice (some may be in the trash); it is kept until they are deleted."},
+	"orders": {Refs: []records.Ref{{Table: "shipments", Column: "order_id"}},
+		Message: "%d shipments still belong to this order (some may be in the trash); it is kept until they are deleted."},
+	"line_items": {Refs: []records.Ref{{Table: "shipment_lines", Column: "line_item_id"}},
+		Message: "%d shipment lines still ship this line (some may be in the trash); it is kept until they are deleted."},
 }
 
 func str(r *records.Record, name string) string {

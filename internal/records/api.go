@@ -190,6 +190,17 @@ func (e *Engine) registerObject(a *api.API, o *Object) {
 			}
 			return e.writeRecord(w, r, p, o, rc, http.StatusOK, nil)
 		}})
+	a.Handle(api.Op{Method: "POST", Path: base + "/{id}/purge", ID: "purge_" + o.Name, Tag: tag, Summary: "Delete a record of " + o.Name + " in the trash for good, now rather than after 30 days", Status: 204, ETag: true,
+		Description: "Parts go with the record (a document's lines, a shipment's lines, a price book's prices); records that only named it stay and no longer name it. " +
+			"A record that documents must go on naming (an account named by quotes, orders, contracts, invoices or payments; an invoice with payments; an order with shipments; a shipped order line) answers 409 with the reason and stays in the trash. " +
+			"Send If-Match with the ETag of the record as the trash lists it to purge only the version you saw; a stale one answers 412.",
+		Handler: func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+			if err := e.Purge(r.Context(), p, o.Name, api.PathID(r, "id"), r.Header.Get("If-Match")); err != nil {
+				return err
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}})
 	change := api.Schema{"type": "object", "properties": api.Schema{
 		"id": api.Schema{"type": "string"}, "change_set": api.Schema{"type": "string"}, "action": api.Schema{"type": "string", "enum": []string{"create", "update", "delete", "restore", "merge", ActionErase}},
 		"field": api.Schema{"type": "string"}, "origin": api.Schema{"type": "string", "description": "revert, merge, merged_from:ID or import when the change was not a plain edit"}, "old_value": api.Schema{}, "new_value": api.Schema{}, "changed_at": api.Schema{"type": "string", "format": "date-time"}, "changed_by": api.Schema{"type": "string"}}}

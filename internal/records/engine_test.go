@@ -325,11 +325,11 @@ func TestHistoryAndStaleWrites(t *testing.T) {
 	if err := f.e.Delete(ctx, f.admin, "tags", r.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := f.e.PurgeTrash(ctx, f.clock.Add(-time.Hour)); err != nil || n != 0 {
-		t.Fatalf("purge of recent trash removed %d, %v", n, err)
+	if res, err := f.e.PurgeTrash(ctx, f.clock.Add(-time.Hour)); err != nil || res.Purged != 0 {
+		t.Fatalf("purge of recent trash removed %+v, %v", res, err)
 	}
-	if n, err := f.e.PurgeTrash(ctx, f.clock.Add(31*24*time.Hour)); err != nil || n != 1 {
-		t.Fatalf("purge after 30 days removed %d, %v", n, err)
+	if res, err := f.e.PurgeTrash(ctx, f.clock.Add(31*24*time.Hour)); err != nil || res.Purged != 1 {
+		t.Fatalf("purge after 30 days removed %+v, %v", res, err)
 	}
 	if _, err := f.e.Get(ctx, f.admin, "tags", r.ID, records.GetOptions{IncludeDeleted: true}); !errs.Is(err, errs.NotFound) {
 		t.Fatalf("purged record still there: %v", err)

@@ -184,6 +184,28 @@ type Object struct {
 	// Incoming lists the columns elsewhere that refer to this object's
 	// records; a merge moves them to the surviving record.
 	Incoming []Incoming
+	// KeptBy, when set, keeps a record in the trash, refusing its purge,
+	// while records elsewhere still name it.
+	KeptBy *KeptBy
+}
+
+// KeptBy names the columns whose records keep a record from being
+// purged: documents that must go on naming it (an invoice its customer,
+// a payment its invoice). Records in the trash keep it too, until they
+// are purged themselves. Every other link to a purged record is cleared,
+// or its parts deleted, by the database (migrations 0010 and 0012).
+type KeptBy struct {
+	Refs []Ref
+	// Message is the public reason a purge is refused, in English (the
+	// pages translate it as an "err.*" text); %d is how many records
+	// still name the record.
+	Message string
+}
+
+// Ref is a column of a table that refers to an object's records.
+type Ref struct {
+	Table  string
+	Column string
 }
 
 // Incoming is a column of another table that refers to an object's

@@ -374,21 +374,6 @@ func (e *Engine) trashTx(ctx context.Context, tx *db.Tx, p *auth.Principal, o *O
 	return nil
 }
 
-// PurgeTrash removes, in every workspace, records that have been in the
-// trash since before cutoff. It returns how many it removed.
-func (e *Engine) PurgeTrash(ctx context.Context, cutoff time.Time) (int64, error) {
-	var total int64
-	for _, o := range e.Objects() {
-		res, err := e.DB.Exec(ctx, "DELETE FROM "+o.Table+" WHERE deleted_at IS NOT NULL AND deleted_at < ?", db.T(cutoff))
-		if err != nil {
-			return total, fmt.Errorf("purge %s: %w", o.Name, err)
-		}
-		n, _ := res.RowsAffected()
-		total += n
-	}
-	return total, nil
-}
-
 // apply validates in against fields and sets the values on r. old is nil
 // on create. All field errors are collected and returned together.
 //

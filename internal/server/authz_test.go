@@ -71,6 +71,7 @@ var authzMatrix = withRecordOps(matrixRecords, map[string]string{
 	"POST /api/v1/accounts/{id}/relationships":            "UFAHHA",
 	"DELETE /api/v1/accounts/{id}/relationships/{rel_id}": "UFAHHA",
 	"POST /api/v1/accounts/{id}/restore":                  "UFAFHA", // restoring needs delete
+	"POST /api/v1/accounts/{id}/purge":                    "UFAFHA", // purging needs delete too
 	"POST /api/v1/accounts/{id}/revert":                   "UFAHHA",
 	"GET /api/v1/accounts/{id}/timeline":                  "UAAHHA",
 	"GET /api/v1/accounts/{id}/tree":                      "UAAHHA",
@@ -89,6 +90,7 @@ var authzMatrix = withRecordOps(matrixRecords, map[string]string{
 	"GET /api/v1/activities/{id}/history":                 "UAAHHA",
 	"GET /api/v1/activities/{id}/invitation.ics":          "UAAHHA",
 	"POST /api/v1/activities/{id}/restore":                "UFAFHA",
+	"POST /api/v1/activities/{id}/purge":                  "UFAFHA",
 	"POST /api/v1/activities/{id}/revert":                 "UFAHHA",
 	"GET /api/v1/contacts":                                "UAAAAA",
 	"POST /api/v1/contacts":                               "UFAAAA",
@@ -115,6 +117,7 @@ var authzMatrix = withRecordOps(matrixRecords, map[string]string{
 	"POST /api/v1/contacts/{id}/relationships":            "UFAHHA",
 	"DELETE /api/v1/contacts/{id}/relationships/{rel_id}": "UFAHHA",
 	"POST /api/v1/contacts/{id}/restore":                  "UFAFHA",
+	"POST /api/v1/contacts/{id}/purge":                    "UFAFHA",
 	"POST /api/v1/contacts/{id}/revert":                   "UFAHHA",
 	"GET /api/v1/contacts/{id}/timeline":                  "UAAHHA",
 	"GET /api/v1/attachments/{id}":                        "UAAHHA",
@@ -133,6 +136,7 @@ var authzMatrix = withRecordOps(matrixRecords, map[string]string{
 	"DELETE /api/v1/tags/{id}":             "UFFFHA",
 	"GET /api/v1/tags/{id}/history":        "UAAAHA",
 	"POST /api/v1/tags/{id}/restore":       "UFFFHA",
+	"POST /api/v1/tags/{id}/purge":         "UFFFHA",
 	"POST /api/v1/tags/{id}/revert":        "UFFFHA",
 	"GET /api/v1/search":                   "UAAAAA",
 	"GET /api/v1/my-day":                   "UAAAAA",
@@ -301,6 +305,7 @@ func withRecordOps(profiles map[string]recordProfile, listed map[string]string) 
 			"POST " + base + "/{id}/revert":  p.write,
 			"DELETE " + base + "/{id}":       p.remove,
 			"POST " + base + "/{id}/restore": p.remove,
+			"POST " + base + "/{id}/purge":   p.remove,
 		} {
 			if _, dup := listed[key]; dup {
 				panic("authzMatrix lists " + key + ", which matrixRecords makes too")
@@ -489,12 +494,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 					parts[i] = shared[res]
 					if len(parts) > i+1 && (parts[i+1] == "convert" || parts[i+1] == "revise") {
 						parts[i] = own[res]
-					} else if len(parts) > i+1 && parts[i+1] == "restore" {
+					} else if len(parts) > i+1 && (parts[i+1] == "restore" || parts[i+1] == "purge") {
 						parts[i] = trashedFor(who, res)
 					}
 				default:
 					parts[i] = shared[res]
-					if len(parts) > i+1 && parts[i+1] == "restore" {
+					if len(parts) > i+1 && (parts[i+1] == "restore" || parts[i+1] == "purge") {
 						parts[i] = trashedFor(who, res)
 					}
 				}
@@ -661,8 +666,8 @@ func matrixBody(path string) []byte {
 
 // call sends op to path as c with a minimal body: {} for JSON bodies, a
 // one-line file for uploads, and a stale If-Match on writes to a record
-// (so that an allowed caller's delete or restore is refused with 412 and
-// leaves the record for the next caller).
+// (so that an allowed caller's delete, restore or purge is refused with
+// 412 and leaves the record for the next caller).
 func call(t *testing.T, c *servertest.Client, op api.Op, path string) *servertest.Response {
 	t.Helper()
 	var headers []string

@@ -171,11 +171,11 @@ func TestTrash(t *testing.T) {
 	o := other.Admin.CreateTag(t, "Theirs")
 	other.Admin.Must(t, 204, "DELETE", "/api/v1/tags/"+o.ID(), nil)
 	c.Must(t, 204, "DELETE", "/api/v1/tags/"+b.ID(), nil)
-	if n, err := e.Server.Records.PurgeTrash(context.Background(), e.Clock.Now().Add(-time.Second)); err != nil || n != 0 {
-		t.Fatalf("a cutoff before the deletions purged %d, %v", n, err)
+	if res, err := e.Server.Records.PurgeTrash(context.Background(), e.Clock.Now().Add(-time.Second)); err != nil || res.Purged != 0 {
+		t.Fatalf("a cutoff before the deletions purged %+v, %v", res, err)
 	}
-	if n, err := e.Server.Records.PurgeTrash(context.Background(), e.Clock.Now().Add(time.Second)); err != nil || n != 2 {
-		t.Fatalf("a cutoff after the deletions purged %d, %v; want 2", n, err)
+	if res, err := e.Server.Records.PurgeTrash(context.Background(), e.Clock.Now().Add(time.Second)); err != nil || res.Purged != 2 {
+		t.Fatalf("a cutoff after the deletions purged %+v, %v; want 2", res, err)
 	}
 	if len(other.Admin.List(t, "/api/v1/tags/trash").Data)+len(c.List(t, "/api/v1/tags/trash").Data) != 0 {
 		t.Fatal("trash left after the purge")

@@ -115,6 +115,7 @@ func (s *Server) registerRecordPages() {
 	m.Handle("POST /o/{object}/{id}/edit", s.page(s.formPage))
 	m.Handle("POST /o/{object}/{id}/delete", s.page(s.deleteRecordPage))
 	m.Handle("POST /o/{object}/{id}/restore", s.page(s.restoreRecordPage))
+	m.Handle("POST /o/{object}/{id}/purge", s.page(s.purgeRecordPage))
 	m.Handle("POST /o/{object}/views", s.page(s.saveViewPage))
 	m.Handle("POST /o/{object}/bulk", s.page(s.bulkPage))
 	m.Handle("GET /o/{object}/export", s.page(s.exportPage))
@@ -1106,6 +1107,29 @@ func (s *Server) restoreRecordPage(w http.ResponseWriter, r *http.Request, p *au
 	}
 	s.flash(r, web.FlashSuccess, s.t(r, "msg.restored"))
 	http.Redirect(w, r, "/o/"+o.Name+"/"+rec.ID, http.StatusSeeOther)
+	return nil
+}
+
+// purgeRecordPage deletes a record in the trash for good. A refusal
+// (others still name it) or a stale ETag goes back to the trash with the
+// reason, in the reader's language.
+func (s *Server) purgeRecordPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	o, err := s.objectOf(r)
+	if err != nil {
+		return err
+	}
+	back := "/o/" + o.Name + "/trash"
+	if err := s.Records.Purge(r.Context(), p, o.Name, r.PathValue("id"), r.PostFormValue("_etag")); err != nil {
+		ae, ok := errs.As(err)
+		if !ok || (ae.Code != errs.Conflict && ae.Code != errs.PreconditionFailed && ae.Code != errs.Invalid) {
+			return err
+		}
+		s.flash(r, web.FlashError, s.tr.Error(s.lang(r, p), ae.Message))
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return nil
+	}
+	s.flash(r, web.FlashSuccess, s.t(r, "records.purged"))
+	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }
 

@@ -243,10 +243,22 @@ var SearchSources = []search.Source{
 }
 
 func (s *Server) registerJobs(store *auth.SessionStore) {
+	purged := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rapport_trash_purge_records_total",
+		Help: "Records the trash purge deleted for good (purged), left because others still name them (kept) or failed to delete (failed)."}, []string{"outcome"})
+	s.Registry.MustRegister(purged)
 	s.Jobs.Register("purge_trash", func(ctx context.Context, _ json.RawMessage) error {
-		n, err := s.Records.PurgeTrash(ctx, s.Now().Add(-TrashRetention))
-		if n > 0 {
-			s.Log.Info("purged trash", "records", n)
+		res, err := s.Records.PurgeTrash(ctx, s.Now().Add(-TrashRetention))
+		purged.WithLabelValues("purged").Add(float64(res.Purged))
+		purged.WithLabelValues("kept").Add(float64(res.Kept))
+		purged.WithLabelValues("failed").Add(float64(res.Failed))
+		// Ids and the database's error only: no field values. A failed
+		// record stays in the trash and is tried again at the next run;
+		// the job itself is done, so it is not retried at once.
+		for _, f := range res.Failures {
+			s.Log.Error("purge from the trash failed", "object", f.Object, "workspace", f.WorkspaceID, "id", f.ID, "err", f.Err)
+		}
+		if res.Purged > 0 || res.Kept > 0 || res.Failed > 0 {
+			s.Log.Info("purged trash", "records", res.Purged, "kept", res.Kept, "failed", res.Failed)
 		}
 		return err
 	})
