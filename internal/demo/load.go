@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -129,7 +130,7 @@ func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 			}
 		}
 		q := verb + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", end-start), ",") + " " + suffix
-		if _, err := tx.Exec(ctx, q, t.rows[start*len(t.cols):end*len(t.cols)]...); err != nil {
+		if _, err := tx.ExecPrepared(ctx, q, t.rows[start*len(t.cols):end*len(t.cols)]...); err != nil {
 			return 0, fmt.Errorf("load %s: %w", t.name, err)
 		}
 	}
@@ -163,18 +164,20 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 	now := time.Unix(c.Now, 0).UTC()
 	defer bulkMode(ctx, d)()
 	// Into an empty database, secondary indexes are built once at the end
-	// and the matching keys and vocabulary, which arrive in random key order,
-	// are staged and copied over sorted (search documents go straight in:
-	// their full-text index sorts its own entries).
-	var stage map[string]string
+	// and the matching keys and vocabulary, which arrive in random key
+	// order, are collected and written sorted at the end (keys.go; search
+	// documents go straight in: their full-text index sorts its own
+	// entries).
+	var keys *keyCollector
 	empty, err := d.TablesEmpty(ctx, "accounts", "contacts", "activities")
 	if err != nil {
 		return st, err
 	}
 	if empty {
-		if stage, err = beginStaging(ctx, d); err != nil {
+		if err := d.DeferIndexes(ctx, bulkTables...); err != nil {
 			return st, err
 		}
+		keys = newKeyCollector(opt.Workspace)
 	}
 	sc := &salesCtx{ws: opt.Workspace, owner: func(account int) string { return opt.Owners[account%len(opt.Owners)] }}
 	var lang string
@@ -221,7 +224,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 		if sg.total == 0 {
 			continue
 		}
-		n, rows, err := pipeline(ctx, d, stage, sg.total, sg.build, counts, func(done int) {
+		n, rows, err := pipeline(ctx, d, keys, sg.total, sg.build, counts, func(done int) {
 			if opt.Progress != nil {
 				opt.Progress(sg.name, done, sg.total)
 			}
@@ -252,8 +255,23 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 	st.DealActivities = counts["deal_activities"]
 	st.SalesElapsed = time.Since(salesStart)
 	indexStart := time.Now()
-	if stage != nil {
-		if err := endStaging(ctx, d, stage, opt.Progress); err != nil {
+	if keys != nil {
+		rows, err := keys.write(ctx, d, opt.Progress)
+		if err != nil {
+			return st, err
+		}
+		st.Rows += rows
+		if d.Dialect == db.SQLite {
+			// The index builds scan tables once and sort: they need no
+			// large page cache, and SQLite's sorter keeps up to a cache's
+			// worth of keys in memory per thread before it spills a run.
+			d.W.ExecContext(ctx, "PRAGMA cache_size = -100000")
+		}
+		if err := d.BuildDeferredIndexes(ctx, func(done, total int) {
+			if opt.Progress != nil {
+				opt.Progress("indexes", done, total)
+			}
+		}); err != nil {
 			return st, err
 		}
 	}
@@ -271,86 +289,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_docs", "match_keys",
 	"account_tags", "contact_tags", "account_relationships", "leads", "deals", "deal_contacts", "activity_deals", "deal_stage_history", "quotes", "line_items", "contracts", "orders", "shipments", "shipment_lines", "invoices", "payments"}
 
-// staged are the tables whose rows arrive in random key order, with the
-// order their primary key sorts them in.
-var staged = map[string]string{
-	"match_keys":   "workspace_id, object, kind, key, record_id",
-	"search_vocab": "workspace_id, term",
-}
-
-func beginStaging(ctx context.Context, d *db.DB) (map[string]string, error) {
-	if err := d.DeferIndexes(ctx, bulkTables...); err != nil {
-		return nil, err
-	}
-	tx, err := d.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	stage := map[string]string{}
-	for t := range staged {
-		name := "demo_stage_" + t
-		if tx.Dialect() == db.Postgres {
-			if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+name); err != nil {
-				return nil, err
-			}
-		}
-		if err := tx.CreateStaging(ctx, name, t); err != nil {
-			return nil, err
-		}
-		stage[t] = name
-	}
-	return stage, tx.Commit()
-}
-
-// endStaging copies the staged rows into their tables in key order, then
-// builds the deferred indexes.
-func endStaging(ctx context.Context, d *db.DB, stage map[string]string, progress func(string, int, int)) error {
-	names := make([]string, 0, len(stage))
-	for t := range stage {
-		names = append(names, t)
-	}
-	sort.Strings(names)
-	for i, t := range names {
-		if progress != nil {
-			progress("keys", i, len(names))
-		}
-		tx, err := d.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		// Rows are unique per record; only the vocabulary repeats.
-		sel := "SELECT * FROM " + stage[t] + " ORDER BY " + staged[t]
-		if t == "search_vocab" {
-			sel = "SELECT DISTINCT * FROM " + stage[t] + " ORDER BY " + staged[t]
-		}
-		q := "INSERT INTO " + t + " " + sel + " ON CONFLICT DO NOTHING"
-		if d.Dialect == db.SQLite {
-			q = "INSERT OR IGNORE INTO " + t + " " + sel
-		}
-		if _, err := tx.Exec(ctx, q); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("load %s: %w", t, err)
-		}
-		if _, err := tx.Exec(ctx, "DROP TABLE "+stage[t]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("load %s: %w", t, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("load %s: %w", t, err)
-		}
-	}
-	if progress != nil {
-		progress("keys", len(names), len(names))
-	}
-	return d.BuildDeferredIndexes(ctx, func(done, total int) {
-		if progress != nil {
-			progress("indexes", done, total)
-		}
-	})
-}
-
-func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int, build func(lo, hi int) *chunk, counts map[string]int, progress func(int)) (int, int, error) {
+func pipeline(ctx context.Context, d *db.DB, keys *keyCollector, total int, build func(lo, hi int) *chunk, counts map[string]int, progress func(int)) (int, int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan [2]int)
@@ -362,7 +301,7 @@ func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int,
 			defer wg.Done()
 			for j := range jobs {
 				select {
-				case out <- withLo(build(j[0], j[1]), j[0], stage):
+				case out <- withLo(build(j[0], j[1]), j[0], keys):
 				case <-ctx.Done():
 					return
 				}
@@ -398,9 +337,6 @@ func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int,
 			}
 		}
 		for _, t := range ch.tables {
-			if name, ok := stage[t.name]; ok {
-				t.name, t.suffix = name, ""
-			}
 			n, err := t.flush(ctx, tx)
 			if err != nil {
 				tx.Rollback()
@@ -443,11 +379,12 @@ func pipeline(ctx context.Context, d *db.DB, stage map[string]string, total int,
 	return done, rows, ctx.Err()
 }
 
-func withLo(c *chunk, lo int, stage map[string]string) *chunk {
+func withLo(c *chunk, lo int, keys *keyCollector) *chunk {
+	if keys != nil {
+		keys.take(c)
+	}
 	for _, t := range c.tables {
-		if _, ok := stage[t.name]; !ok {
-			t.sorted()
-		}
+		t.sorted()
 	}
 	c.lo = lo
 	return c
@@ -459,20 +396,32 @@ const txRecords = 20000
 
 // bulkMode makes a SQLite load faster for its duration: a large page
 // cache so that index pages stay in memory, statement journals in memory,
-// and no fsync at each commit (a crash during a demo load loses the demo,
-// nothing else; the database file stays consistent). It returns the
+// no fsync at each commit (a crash during a demo load loses the demo,
+// nothing else; the database file stays consistent), helper threads for
+// the sorts that build the deferred indexes, and a full-text index that
+// keeps each transaction's documents in one segment and merges none
+// until the end (Optimize merges them all into one in a single pass;
+// merging along the way was a tenth of the load's time). It returns the
 // function that restores the usual settings and checkpoints the WAL.
 func bulkMode(ctx context.Context, d *db.DB) func() {
 	if d.Dialect != db.SQLite {
 		return func() {}
 	}
-	// Staged rows and the sorts that copy them out go to temporary files,
-	// not memory: they can run to gigabytes.
-	for _, p := range []string{"PRAGMA cache_size = -1000000", "PRAGMA synchronous = OFF", "PRAGMA temp_store = FILE", "PRAGMA temp.cache_size = -200000"} {
+	// The page cache is sized in memory taken, not in pages: the pure-Go
+	// SQLite's allocator gives each 4 KiB page with its header (4.2 KiB)
+	// an 8 KiB slot, so "-500000" (about 120,000 pages) takes 1 GB.
+	for _, p := range []string{"PRAGMA cache_size = -500000", "PRAGMA synchronous = OFF", "PRAGMA temp_store = FILE", "PRAGMA temp.cache_size = -200000",
+		"PRAGMA threads = " + strconv.Itoa(min(4, max(1, runtime.GOMAXPROCS(0)))),
+		"INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)", "INSERT INTO search_fts (search_fts, rank) VALUES ('crisismerge', 64)",
+		"INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)"} {
 		d.W.ExecContext(ctx, p)
 	}
 	return func() {
-		for _, p := range []string{"PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA cache_size = -32000", "PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY", "PRAGMA shrink_memory"} {
+		// FTS5's defaults: merge four segments of a level, sixteen at
+		// most, flush pending terms at 1 MB.
+		for _, p := range []string{"INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4)", "INSERT INTO search_fts (search_fts, rank) VALUES ('crisismerge', 16)",
+			"INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576)",
+			"PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA cache_size = -32000", "PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY", "PRAGMA threads = 0", "PRAGMA shrink_memory"} {
 			d.W.ExecContext(context.Background(), p)
 		}
 	}
