@@ -53,6 +53,13 @@ type env struct {
 
 func newEnv(t *testing.T, width, height int) *env {
 	t.Helper()
+	return newEnvFor(t, width, height, 45*time.Second)
+}
+
+// newEnvFor is newEnv with a time limit other than 45 s for the whole
+// browser session (the long drag measurement needs more).
+func newEnvFor(t *testing.T, width, height int, limit time.Duration) *env {
+	t.Helper()
 	d := dbtest.Open(t)
 	cfg := config.Default()
 	cfg.FilesDir = t.TempDir()
@@ -70,7 +77,7 @@ func newEnv(t *testing.T, width, height int) *env {
 	t.Cleanup(cancelA)
 	ctx, cancelC := chromedp.NewContext(actx)
 	t.Cleanup(cancelC)
-	ctx, cancelT := context.WithTimeout(ctx, 45*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, limit)
 	t.Cleanup(cancelT)
 	e := &env{t: t, url: ts.URL, ctx: ctx, srv: s, shot: os.Getenv("RAPPORT_SCREENSHOTS")}
 	// Headless Chromium clamps small windows; emulate the exact viewport.

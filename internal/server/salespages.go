@@ -166,6 +166,12 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	}
 	v.Query = vals.Encode()
 	pg := s.newPage(r, p, s.t(r, "sales.deals"), "sales", v)
+	if q.Get("part") == "heads" {
+		// What the board's script reads after a move: the summary and
+		// the columns' heads, without cards to re-render.
+		s.render.Partial(w, r, "sales/board#heads", pg)
+		return nil
+	}
 	s.render.Page(w, r, http.StatusOK, "sales/board", pg)
 	return nil
 }

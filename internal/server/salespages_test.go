@@ -68,6 +68,14 @@ func TestSalesPages(t *testing.T) {
 		t.Fatalf("the card's menu after the move: %s", card)
 	}
 	c.Must(t, 200, "PATCH", "/api/v1/pipelines/"+pl.ID, map[string]any{"stages": pl.Stages})
+	// What the board's script reads after a move: the summary and the
+	// columns' heads and feet, with the moved deal counted, no cards.
+	heads := string(b.Must(t, 200, "GET", "/deals?part=heads", nil).Body)
+	if !strings.Contains(heads, `id="board-summary"`) || !strings.Contains(heads, `<section data-stage="`+proposal.ID+`"><header class="board-col-head">`) ||
+		!strings.Contains(heads, `id="col-`+proposal.ID+`"><span>Proposal</span> <span class="badge board-count">1</span>`) ||
+		strings.Contains(heads, "deal-card") || strings.Contains(heads, "<html") {
+		t.Fatalf("the board's heads: %s", heads)
+	}
 	// The deal form offers the stages as a select.
 	if body := string(b.Must(t, 200, "GET", "/o/deals/"+deal.ID()+"/edit", nil).Body); !strings.Contains(body, `<option value="`+proposal.ID+`" selected>Proposal</option>`) {
 		t.Fatal("the deal form has no stage select")
