@@ -125,6 +125,13 @@ type Result struct {
 // has been read, so a bad filter is an error the caller can still answer
 // with a status.
 func (x *Exporter) Write(ctx context.Context, p *auth.Principal, object string, q records.ListQuery, f Format, w io.Writer) (Result, error) {
+	return x.writeRecords(ctx, p, object, q, f, w)
+}
+
+// writeRecords is Write for any object and format: the records are read
+// through the record engine, a batch at a time, each decoded into its
+// typed values and written out.
+func (x *Exporter) writeRecords(ctx context.Context, p *auth.Principal, object string, q records.ListQuery, f Format, w io.Writer) (Result, error) {
 	o, err := x.Records.Object(object)
 	if err != nil {
 		return Result{}, err
