@@ -565,7 +565,8 @@ func timeValue(v any) (time.Time, bool) {
 }
 
 // maxTitles bounds the titles kept from batch to batch (accounts, tags and
-// other records many rows share are read once): some 30 MB at most.
+// other records many rows share are read once): some 25 MB of heap when
+// full.
 const maxTitles = 200_000
 
 // titles holds the titles of the records the rows refer to.
