@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -125,6 +126,129 @@ func (c *CSVWriter) WriteRow(values []string) error {
 		c.err = fmt.Errorf("write csv: %w", err)
 	}
 	return c.err
+}
+
+// WriteCell writes one cell of a row written cell by cell — first says
+// it is the row's first — exactly as WriteRow would write it in the row;
+// EndRow ends the row. It saves the exporter a string per cell.
+func (c *CSVWriter) WriteCell(cell []byte, first bool) error {
+	if c.err != nil {
+		return c.err
+	}
+	bw := c.bw
+	if c.bom {
+		c.bom = false
+		bw.Write(bomUTF8)
+	}
+	comma := c.cw.Comma
+	if !first {
+		bw.WriteRune(comma)
+	}
+	guard := needsGuard(cell)
+	if !c.needsQuotes(cell, guard) {
+		if guard {
+			bw.WriteByte('\'')
+		}
+		_, err := bw.Write(cell)
+		return c.setErr(err)
+	}
+	bw.WriteByte('"')
+	if guard {
+		bw.WriteByte('\'')
+	}
+	for len(cell) > 0 {
+		i := bytes.IndexAny(cell, "\"\r\n")
+		if i < 0 {
+			i = len(cell)
+		}
+		bw.Write(cell[:i])
+		cell = cell[i:]
+		if len(cell) > 0 {
+			switch cell[0] {
+			case '"':
+				bw.WriteString(`""`)
+			case '\r':
+				if !c.cw.UseCRLF {
+					bw.WriteByte('\r')
+				}
+			case '\n':
+				if c.cw.UseCRLF {
+					bw.WriteString("\r\n")
+				} else {
+					bw.WriteByte('\n')
+				}
+			}
+			cell = cell[1:]
+		}
+	}
+	return c.setErr(bw.WriteByte('"'))
+}
+
+// EndRow ends a row written by WriteCell.
+func (c *CSVWriter) EndRow() error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.cw.UseCRLF {
+		_, err := c.bw.WriteString("\r\n")
+		return c.setErr(err)
+	}
+	return c.setErr(c.bw.WriteByte('\n'))
+}
+
+func (c *CSVWriter) setErr(err error) error {
+	if err != nil && c.err == nil {
+		c.err = fmt.Errorf("write csv: %w", err)
+	}
+	return c.err
+}
+
+// needsGuard reports whether NeutraliseFormula would prefix cell.
+func needsGuard(cell []byte) bool {
+	if len(cell) == 0 {
+		return false
+	}
+	switch cell[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	if cell[0] >= utf8.RuneSelf {
+		r, _ := utf8.DecodeRune(cell)
+		switch r {
+		case '＝', '＋', '－', '＠':
+			return true
+		}
+	}
+	return false
+}
+
+// needsQuotes is encoding/csv's rule for quoting a field (the cell with a
+// leading quote when guard).
+func (c *CSVWriter) needsQuotes(cell []byte, guard bool) bool {
+	if len(cell) == 0 {
+		return false
+	}
+	if !guard && string(cell) == `\.` {
+		return true
+	}
+	comma := c.cw.Comma
+	if guard && comma == '\'' {
+		return true
+	}
+	if comma < utf8.RuneSelf {
+		for _, b := range cell {
+			if b == '\n' || b == '\r' || b == '"' || b == byte(comma) {
+				return true
+			}
+		}
+	} else if bytes.ContainsRune(cell, comma) || bytes.ContainsAny(cell, "\"\r\n") {
+		return true
+	}
+	if guard {
+		return false
+	}
+	r, _ := utf8.DecodeRune(cell)
+	return unicode.IsSpace(r)
 }
 
 // Flush writes buffered rows to the underlying writer.

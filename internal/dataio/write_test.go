@@ -167,3 +167,40 @@ func TestJSONLWriter(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVWriterCells: a row written cell by cell is, byte for byte, the
+// row WriteRow writes — neutralised, quoted and line-ended alike — for
+// every delimiter and line end.
+func TestCSVWriterCells(t *testing.T) {
+	cells := []string{"", "plain", `\.`, `\.x`, " leading", "\u00a0nbsp", "\u3000ideographic", "\tTab", "\rCR", "a\r\nb", "a\nb", "a\rb",
+		`say "hi"`, "a,b", "a;b", "a\tb", "=1+1", "+34 612", "-2", "@x", "＝FULL", "＋x", "'quoted", "'", "中文, 逗号", "Peña", "\xff\xfe", "=\"x\"\n", "-\r"}
+	for _, opts := range []CSVWriterOptions{{}, {LF: true}, {Delimiter: ';'}, {Delimiter: '\t'}, {Delimiter: '|', LF: true, BOM: true}, {Delimiter: '\''}, {Delimiter: '，'}} {
+		for start := range cells {
+			row := make([]string, 0, 4)
+			for k := range 4 {
+				row = append(row, cells[(start+k*7)%len(cells)])
+			}
+			var a, b bytes.Buffer
+			wa, wb := NewCSVWriter(&a, opts), NewCSVWriter(&b, opts)
+			for range 2 {
+				if err := wa.WriteRow(row); err != nil {
+					t.Fatal(err)
+				}
+				for k, c := range row {
+					if err := wb.WriteCell([]byte(c), k == 0); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := wb.EndRow(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := errors.Join(wa.Close(), wb.Close()); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				t.Errorf("%+v %q: WriteCell wrote %q, WriteRow %q", opts, row, b.Bytes(), a.Bytes())
+			}
+		}
+	}
+}

@@ -29,6 +29,15 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// IDList is the aggregate that joins the ids expr names in a group as
+// text, comma-separated, in no particular order; NULL for none.
+func (d Dialect) IDList(expr string) string {
+	if d == Postgres {
+		return "string_agg(" + expr + "::text, ',')"
+	}
+	return "group_concat(" + expr + ", ',')"
+}
+
 // DB is a database handle. On SQLite it holds one writer connection and a
 // pool of readers (WAL lets them run beside the writer); on PostgreSQL
 // both are the same pool.

@@ -12,6 +12,7 @@
 package exports
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -125,17 +126,28 @@ type Result struct {
 // has been read, so a bad filter is an error the caller can still answer
 // with a status.
 func (x *Exporter) Write(ctx context.Context, p *auth.Principal, object string, q records.ListQuery, f Format, w io.Writer) (Result, error) {
+	if f == CSV || f == JSONL {
+		return x.writeRows(ctx, p, object, q, f, w)
+	}
+	return x.writeRecords(ctx, p, object, q, f, w)
+}
+
+// prepare checks an export and reads what it needs before a byte is
+// written: the e-mails of the workspace's users, and one record of the
+// list, so that the filters, sort and permission are checked and the
+// fields known.
+func (x *Exporter) prepare(ctx context.Context, p *auth.Principal, object string, q *records.ListQuery, f Format) (*records.Object, []records.Field, map[string]string, error) {
 	o, err := x.Records.Object(object)
 	if err != nil {
-		return Result{}, err
+		return nil, nil, nil, err
 	}
 	if !Supports(object, f) {
-		return Result{}, errs.Field("query.format", "is not available for "+object)
+		return nil, nil, nil, errs.Field("query.format", "is not available for "+object)
 	}
 	users := map[string]string{}
 	if x.Users != nil {
 		if users, err = x.Users(ctx, p); err != nil {
-			return Result{}, err
+			return nil, nil, nil, err
 		}
 	}
 	if q.Sort == "" {
@@ -144,15 +156,163 @@ func (x *Exporter) Write(ctx context.Context, p *auth.Principal, object string, 
 		// as fast on a large database as the list's default by name.
 		q.Sort = "created_at"
 	}
-	// One record first: the filters, sort and permission are checked, and
-	// the fields known, before a byte is written.
-	q.Fields = nil
-	q.Limit = 1
-	pg, err := x.Records.List(ctx, p, object, q)
+	first := *q
+	first.Fields = nil
+	first.Limit = 1
+	pg, err := x.Records.List(ctx, p, object, first)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return o, pg.Fields, users, nil
+}
+
+// writeRows is Write for CSV and JSON Lines: the records are read as raw
+// rows and each cell is written from the row's values into reused
+// buffers, without a typed record per row; the titles of referenced
+// records come from a cache kept from batch to batch. It writes what
+// writeRecords writes, byte for byte.
+func (x *Exporter) writeRows(ctx context.Context, p *auth.Principal, object string, q records.ListQuery, f Format, w io.Writer) (Result, error) {
+	_, fields, users, err := x.prepare(ctx, p, object, &q, f)
 	if err != nil {
 		return Result{}, err
 	}
-	sink, err := x.newSink(f, o, pg.Fields, users, w)
+	var (
+		res   Result
+		cw    *dataio.CSVWriter
+		jw    *bufio.Writer
+		cols  []Column
+		colFi []int // by column, the index of its field in the rows' fields
+		cell  []byte
+		line  []byte
+		t     = newTitles()
+		want  = map[string][]string{}
+	)
+	if f == CSV {
+		cw = dataio.NewCSVWriter(w, dataio.CSVWriterOptions{})
+		cols = Columns(fields)
+		header := make([]string, len(cols))
+		for i, c := range cols {
+			header[i] = c.Header
+		}
+		if err := cw.WriteHeader(header); err != nil {
+			return res, err
+		}
+	} else {
+		jw = bufio.NewWriterSize(w, 64<<10)
+	}
+	batch := x.Batch
+	if batch <= 0 {
+		batch = batchSize
+	}
+	err = x.Records.StreamRows(ctx, p, object, q, batch, func(rs *records.Rows) error {
+		if jw != nil {
+			for i := range rs.Len() {
+				var err error
+				if line, err = rs.AppendJSON(line[:0], i); err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
+				line = append(line, '\n')
+				if _, err := jw.Write(line); err != nil {
+					return err
+				}
+				res.Records++
+			}
+			return ctx.Err()
+		}
+		if colFi == nil {
+			colFi = make([]int, len(cols))
+			for k, c := range cols {
+				colFi[k] = -1
+				for fi := range rs.Fields {
+					if rs.Fields[fi].Name == c.Field.Name {
+						colFi[k] = fi
+					}
+				}
+			}
+		}
+		// The titles of what the batch refers to that the cache lacks,
+		// read at once.
+		if t.full() {
+			t = newTitles()
+		}
+		clear(want)
+		for k, c := range cols {
+			fi := colFi[k]
+			if c.Kind != TitleColumn || fi < 0 {
+				continue
+			}
+			for i := range rs.Len() {
+				ids, err := rs.IDs(i, fi)
+				if err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
+				for _, id := range ids {
+					if !t.known(c.Field.Target, id) {
+						want[c.Field.Target] = append(want[c.Field.Target], id)
+					}
+				}
+			}
+		}
+		if err := t.fetchIDs(ctx, x.Records, p, want); err != nil {
+			return err
+		}
+		for i := range rs.Len() {
+			for k, c := range cols {
+				fi := colFi[k]
+				cell = cell[:0]
+				var err error
+				switch {
+				case c.Kind == ValueColumn && c.Header == "id":
+					cell = rs.AppendID(cell, i)
+				case fi < 0:
+				case c.Kind == ValueColumn:
+					cell, err = rs.AppendCell(cell, i, fi)
+				case c.Kind == TitleColumn:
+					var ids []string
+					if ids, err = rs.IDs(i, fi); err == nil {
+						cell = t.appendOf(cell, c.Field.Target, ids)
+					}
+				case c.Kind == EmailColumn && !c.Field.Custom:
+					cell, err = rs.AppendCell(cell, i, fi)
+					cell = append(cell[:0], users[string(cell)]...)
+				case c.Kind == EmailColumn:
+					var v any
+					if v, err = rs.Value(i, fi); err == nil {
+						cell = append(cell, users[fmt.Sprint(orEmpty(v))]...)
+					}
+				}
+				if err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
+				if err := cw.WriteCell(cell, k == 0); err != nil {
+					return err
+				}
+			}
+			if err := cw.EndRow(); err != nil {
+				return err
+			}
+			res.Records++
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return res, err
+	}
+	if jw != nil {
+		return res, jw.Flush()
+	}
+	return res, cw.Close()
+}
+
+// writeRecords is Write for any object and format: the records are read
+// through the record engine, a batch at a time, each decoded into its
+// typed values and written out.
+func (x *Exporter) writeRecords(ctx context.Context, p *auth.Principal, object string, q records.ListQuery, f Format, w io.Writer) (Result, error) {
+	o, fields, users, err := x.prepare(ctx, p, object, &q, f)
+	if err != nil {
+		return Result{}, err
+	}
+	sink, err := x.newSink(f, o, fields, users, w)
 	if err != nil {
 		return Result{}, err
 	}
@@ -163,10 +323,10 @@ func (x *Exporter) Write(ctx context.Context, p *auth.Principal, object string, 
 		batch = batchSize
 	}
 	err = x.Records.Stream(ctx, p, object, q, batch, func(_ []records.Field, recs []*records.Record) error {
-		if len(t.m) > maxTitles {
+		if t.full() {
 			t = newTitles()
 		}
-		if err := t.fetch(ctx, x.Records, p, pg.Fields, recs); err != nil {
+		if err := t.fetch(ctx, x.Records, p, fields, recs); err != nil {
 			return err
 		}
 		for _, r := range recs {
@@ -404,28 +564,50 @@ func timeValue(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// maxTitles bounds the titles kept from page to page (tags, owners' accounts
-// and other records many rows share are read once).
-const maxTitles = 50_000
+// maxTitles bounds the titles kept from batch to batch (accounts, tags and
+// other records many rows share are read once): some 25 MB of heap when
+// full.
+const maxTitles = 200_000
 
-// titles holds the titles of the records the pages refer to.
-type titles struct{ m map[string]string }
+// titles holds the titles of the records the rows refer to.
+type titles struct {
+	m map[string]map[string]string // by target object, by id; "" for no title
+	n int
+}
 
-func newTitles() *titles { return &titles{m: map[string]string{}} }
+func newTitles() *titles { return &titles{m: map[string]map[string]string{}} }
 
-// fetch reads, one query per target object and per 200 ids, the titles
+// full reports whether the cache holds more than it should keep.
+func (t *titles) full() bool { return t.n > maxTitles }
+
+// known reports whether the title of target's record id has been read.
+func (t *titles) known(target, id string) bool {
+	_, ok := t.m[target][id]
+	return ok
+}
+
+// fetch reads, one query per target object and per 500 ids, the titles
 // of what recs refer to, as the caller may see them (a record out of the
 // caller's reach stays without a title).
 func (t *titles) fetch(ctx context.Context, eng *records.Engine, p *auth.Principal, fields []records.Field, recs []*records.Record) error {
-	want := records.RefIDs(fields, recs)
+	return t.fetchIDs(ctx, eng, p, records.RefIDs(fields, recs))
+}
+
+// fetchIDs is fetch of the ids named, by target object.
+func (t *titles) fetchIDs(ctx context.Context, eng *records.Engine, p *auth.Principal, want map[string][]string) error {
 	for target, ids := range want {
 		if !p.Can(target, auth.ActRead) {
 			continue
 		}
+		tm := t.m[target]
+		if tm == nil {
+			tm = map[string]string{}
+			t.m[target] = tm
+		}
 		seen := map[string]bool{}
 		uniq := ids[:0]
 		for _, id := range ids {
-			if _, known := t.m[target+"/"+id]; known {
+			if _, known := tm[id]; known {
 				continue
 			}
 			if !seen[id] {
@@ -438,8 +620,9 @@ func (t *titles) fetch(ctx context.Context, eng *records.Engine, p *auth.Princip
 			return fmt.Errorf("export: %w", err)
 		}
 		for _, id := range uniq {
-			t.m[target+"/"+id] = got[id] // "" when out of reach or gone: no title
+			tm[id] = got[id] // "" when out of reach or gone: no title
 		}
+		t.n += len(uniq)
 	}
 	return nil
 }
@@ -457,11 +640,25 @@ func (t *titles) of(target string, v any) []string {
 	}
 	var out []string
 	for _, id := range ids {
-		if s, ok := t.m[target+"/"+id]; ok && s != "" {
+		if s := t.m[target][id]; s != "" {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// appendOf appends what strings.Join(t.of(target, ids), "; ") gives.
+func (t *titles) appendOf(dst []byte, target string, ids []string) []byte {
+	tm, first := t.m[target], true
+	for _, id := range ids {
+		if s := tm[id]; s != "" {
+			if !first {
+				dst = append(dst, "; "...)
+			}
+			dst, first = append(dst, s...), false
+		}
+	}
+	return dst
 }
 
 // Filename is the download name of an export of object in format f made

@@ -329,7 +329,36 @@ func (e *Engine) Trash(ctx context.Context, p *auth.Principal, object string, q 
 	return e.list(ctx, p, object, q, true, nil, 0)
 }
 
-func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q ListQuery, trashed bool, each func([]Field, []*Record) error, batch int) (*Page, error) {
+// listPlan is what a list query is made of: the object's fields, the
+// conditions (workspace, trash, scope, filters, search) and the order.
+type listPlan struct {
+	o        *Object
+	fields   []Field
+	where    []string
+	args     []any
+	sortName string
+	sf       *Field
+	se       string // the sort expression
+	desc     bool
+	notNull  bool // the sort expression is never NULL
+}
+
+// orderBy is the plan's ORDER BY clause, without the keywords.
+func (pl *listPlan) orderBy() string {
+	dir := "ASC"
+	nulls := "(" + pl.se + " IS NULL) ASC, "
+	if pl.desc {
+		dir = "DESC"
+		nulls = "(" + pl.se + " IS NULL) DESC, "
+	}
+	if pl.notNull {
+		nulls = ""
+	}
+	return nulls + pl.se + " " + dir + ", id " + dir
+}
+
+// plan checks a list query and builds its conditions and order.
+func (e *Engine) plan(ctx context.Context, p *auth.Principal, object string, q ListQuery, trashed bool) (*listPlan, error) {
 	o, err := e.Object(object)
 	if err != nil {
 		return nil, err
@@ -368,10 +397,6 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 	if len(fe) > 0 {
 		return nil, errs.Fields(fe)
 	}
-	sel := selectList(fields)
-	if trashed {
-		sel = strings.Replace(sel, "deleted_at,", "deleted_at,", 1)
-	}
 	se := valueExpr(d, sf)
 	if sf.Type == Text || sf.Type == Email || sf.Type == Select {
 		// Case-insensitive order users expect; the same expression is used
@@ -381,6 +406,17 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 	// Standard required fields and timestamps are never NULL, so their
 	// order needs no NULL handling and an index on the column serves it.
 	notNull := (!sf.Custom && (sf.Required || sf.NotNull)) || sf.Name == "created_at" || sf.Name == "updated_at" || sf.Name == "deleted_at"
+	return &listPlan{o: o, fields: fields, where: where, args: args, sortName: sortName, sf: sf, se: se, desc: desc, notNull: notNull}, nil
+}
+
+func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q ListQuery, trashed bool, each func([]Field, []*Record) error, batch int) (*Page, error) {
+	pl, err := e.plan(ctx, p, object, q, trashed)
+	if err != nil {
+		return nil, err
+	}
+	o, fields, where, args, sortName, sf, se, desc, notNull := pl.o, pl.fields, pl.where, pl.args, pl.sortName, pl.sf, pl.se, pl.desc, pl.notNull
+	d := e.DB.Dialect
+	sel := selectList(fields)
 	if q.Cursor != "" {
 		c, err := decodeCursor(q.Cursor, sortName, sf)
 		if err != nil {
@@ -422,21 +458,12 @@ func (e *Engine) list(ctx context.Context, p *auth.Principal, object string, q L
 			args = append(args, cv, cv, c.ID)
 		}
 	}
-	dir := "ASC"
-	nulls := "(" + se + " IS NULL) ASC, "
-	if desc {
-		dir = "DESC"
-		nulls = "(" + se + " IS NULL) DESC, "
-	}
-	if notNull {
-		nulls = ""
-	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
 	query := "SELECT " + sel + ", " + se + " FROM " + o.Table + " WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY " + nulls + se + " " + dir + ", id " + dir
+		" ORDER BY " + pl.orderBy()
 	if each == nil {
 		query += fmt.Sprintf(" LIMIT %d", limit+1)
 	}
