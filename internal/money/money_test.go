@@ -216,10 +216,10 @@ func TestRateInput(t *testing.T) {
 	}
 }
 
-// TestRateTable: the rates read once and looked up in Go are those the
-// SQL join finds for every currency and day — before the first rate,
-// on a rate's day, between rates, after the last — on both databases.
-func TestRateTable(t *testing.T) {
+// setupRates sets rates of USD (two) and JPY (one, from mid-February
+// 2026) in a EUR workspace and reads its rate table.
+func setupRates(t *testing.T) (*db.DB, *money.Service, *auth.Principal, *money.RateTable) {
+	t.Helper()
 	d, s, p := setup(t)
 	ctx := context.Background()
 	if _, err := s.SetRates(ctx, p, []money.RateInput{
@@ -233,6 +233,15 @@ func TestRateTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return d, s, p, rt
+}
+
+// TestRateTable: the rates read once and looked up in Go are those the
+// SQL join finds for every currency and day — before the first rate,
+// on a rate's day, between rates, after the last — on both databases.
+func TestRateTable(t *testing.T) {
+	d, s, p, rt := setupRates(t)
+	ctx := context.Background()
 	base, err := s.BaseCurrency(ctx, d, p.WorkspaceID)
 	if err != nil {
 		t.Fatal(err)
@@ -263,19 +272,7 @@ func TestRateTable(t *testing.T) {
 // gives the totals of converting each group on its own, exactly, and
 // converts each key, currency and rate once.
 func TestGroups(t *testing.T) {
-	d, s, p := setup(t)
-	ctx := context.Background()
-	if _, err := s.SetRates(ctx, p, []money.RateInput{
-		{Currency: "USD", Date: "2026-01-01", Rate: "0.9"},
-		{Currency: "USD", Date: "2026-02-01", Rate: "0.8"},
-		{Currency: "JPY", Date: "2026-02-15", Rate: "0.0060"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	rt, err := s.RateTable(ctx, d, d.Dialect, p.WorkspaceID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, _, rt := setupRates(t)
 
 	g := money.NewGroups[string](rt)
 	for _, r := range []struct{ cur, day, sum string }{
@@ -322,7 +319,7 @@ func TestGroups(t *testing.T) {
 		counts[key] += 2
 	}
 	grouped, n, calls := map[string]*money.Total{}, map[string]int{}, 0
-	err = g.Each(func(k, cur string, c int, amount *big.Rat, rate sql.NullString) error {
+	err := g.Each(func(k, cur string, c int, amount *big.Rat, rate sql.NullString) error {
 		calls++
 		n[k] += c
 		if grouped[k] == nil {
