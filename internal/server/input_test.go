@@ -172,6 +172,13 @@ func TestEveryOperationRefusesBadInput(t *testing.T) {
 			continue // signs the caller out; it takes no input
 		}
 		path := pathOf(op.Path)
+		if strings.HasSuffix(op.Path, "/{id}/purge") {
+			// The sweep's DELETE put the record in the trash; purging it
+			// would take it away from the operations after this one and
+			// from the last check. A purge of no record must answer bad
+			// input as well.
+			path = strings.Replace(op.Path, "{id}", missingID, 1)
+		}
 		t.Run(op.Method+" "+op.Path, func(t *testing.T) {
 			for _, q := range []string{"q=%00", "q=%FF", "filter[name][eq]=%00", "object=%00", "fields=%00", "sort=%00", "cursor=%00", "limit=%00", "object=tags&x=%00"} {
 				r := c.Do(t, op.Method, path+"?"+q, nil)
