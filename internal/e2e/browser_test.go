@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -156,8 +157,17 @@ func (e *env) screenshot(name string) {
 	if e.shot == "" {
 		return
 	}
+	// From the top: a full-page capture of a scrolled window draws the
+	// sticky header and sidebar where the window was, across the page.
+	at, err := chromedp.Run(e.ctx, chromedp.Evaluate[[]float64](`(function(){var a=[window.scrollX,window.scrollY];window.scrollTo(0,0);return a})()`))
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	buf, err := chromedp.Run(e.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := chromedp.Run(e.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`window.scrollTo(%f,%f),true`, at[0], at[1]))); err != nil {
 		e.t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(e.shot, name+".png"), buf, 0o644); err != nil {

@@ -241,10 +241,9 @@ func TestSalesSettingsPages(t *testing.T) {
 							t.Errorf("%s (%s) scrolls sideways at %d px", page, lang, size[0])
 						}
 					}
-					name := strings.NewReplacer("/", "-", "?", "-").Replace(strings.Trim(page, "/"))
-					if len(name) > 40 {
-						name = name[:40]
-					}
+					// The pipeline's page is named without its id, so that
+					// each run overwrites the same file.
+					name := strings.NewReplacer("/", "-", "?", "-").Replace(strings.Trim(strings.TrimSuffix(page, "/"+pls[0].ID), "/"))
 					e.screenshot(fmt.Sprintf("%s-%s-%d", name, lang, size[0]))
 				}
 			}
