@@ -14,7 +14,11 @@
 //     millions of rows), while one row a token a day still shows which
 //     tokens are in use, since when, and from where;
 //   - every permission denial (a 403 answered to a signed-in caller),
-//     with the method and path.
+//     with the method and path;
+//   - every record deleted for good by hand from the trash, named by its
+//     object and id only: its name may be personal data, which the
+//     purge has just taken away. (The hourly purge of old trash is
+//     counted in metrics, not logged record by record.)
 //
 // Secrets never reach the log: no password, token secret, session token
 // or second-factor code is passed to Record; a token is named by its
@@ -51,10 +55,11 @@ const (
 	SignOut          = "sign_out"
 	TokenUsed        = "token_used"
 	PermissionDenied = "permission_denied"
+	RecordPurged     = "record_purged"
 )
 
 // Events lists every event, in the order the filter offers them.
-var Events = []string{SignIn, SignInFailed, SignOut, TokenUsed, PermissionDenied}
+var Events = []string{SignIn, SignInFailed, SignOut, TokenUsed, PermissionDenied, RecordPurged}
 
 // Entry is one event of the log.
 type Entry struct {

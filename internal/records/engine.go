@@ -20,6 +20,9 @@ import (
 type Engine struct {
 	DB  *db.DB
 	Now func() time.Time
+	// OnPurge, when set, is told of each record deleted for good by hand
+	// (Purge), after its transaction committed: for the audit log.
+	OnPurge func(ctx context.Context, p *auth.Principal, object, id string)
 
 	mu      sync.RWMutex
 	objects map[string]*Object

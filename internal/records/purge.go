@@ -217,5 +217,11 @@ func (e *Engine) Purge(ctx context.Context, p *auth.Principal, object, id, ifMat
 	if _, err := e.purgeTx(ctx, tx, o, p.WorkspaceID, r.ID); err != nil {
 		return fmt.Errorf("purge %s %s: %w", o.Name, r.ID, err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if e.OnPurge != nil {
+		e.OnPurge(ctx, p, o.Name, r.ID)
+	}
+	return nil
 }

@@ -374,6 +374,22 @@ func TestPurgeNow(t *testing.T) {
 	if tr := c.List(t, "/api/v1/accounts/trash").IDs(); len(tr) != 0 {
 		t.Fatalf("the trash after the purge: %v", tr)
 	}
+	// Each purge by hand is in the audit log, by object and id, newest
+	// first, with who did it; the refused ones are not.
+	log := auditEvents(t, c, "?event=record_purged")
+	var got []string
+	for _, ev := range log.Data {
+		if ev.Email != "admin@acme.test" || ev.UserIDJSON != c.UserID {
+			t.Errorf("purge logged as %s (%s)", ev.Email, ev.UserIDJSON)
+		}
+		got = append(got, ev.Detail)
+	}
+	if want := []string{"accounts " + acc, "quotes " + q}; !slices.Equal(got, want) {
+		t.Fatalf("audit log of purges %q, want %q", got, want)
+	}
+	if page := string(b.Must(t, 200, "GET", "/settings/audit?event=record_purged", nil, "Cookie", "lang=es").Body); !strings.Contains(page, "Registro eliminado definitivamente") || !strings.Contains(page, "quotes "+q) {
+		t.Fatal("the audit page does not show the purges in Spanish")
+	}
 }
 
 // TestPurgeJobCarriesOn: a record whose purge fails (here a foreign key

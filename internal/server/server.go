@@ -140,6 +140,9 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.Auth = auth.NewService(d, now, log)
 	s.Audit = &auditlog.Log{DB: d, Now: now, Log: log}
 	s.Auth.Events = s.Audit.FromAuth
+	s.Records.OnPurge = func(ctx context.Context, p *auth.Principal, object, id string) {
+		s.Audit.Record(ctx, auditlog.Entry{WorkspaceID: p.WorkspaceID, Event: auditlog.RecordPurged, UserID: p.UserID, Email: p.Email, Detail: object + " " + id})
+	}
 	s.Auth.Objects = func() []string {
 		var out []string
 		for _, o := range s.Records.Objects() {
