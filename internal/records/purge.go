@@ -177,8 +177,51 @@ func (e *Engine) purgeTx(ctx context.Context, tx *db.Tx, o *Object, ws, id strin
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, nil
+	}
+	return true, e.clearCustomRefs(ctx, tx, o, ws, id)
+}
+
+// clearCustomRefs empties the reference custom fields that named the
+// purged record id of o, in every object of the workspace, with a new
+// version, as the triggers do for the built-in links: a custom field has
+// no foreign key to do it.
+func (e *Engine) clearCustomRefs(ctx context.Context, tx *db.Tx, o *Object, ws, id string) error {
+	rows, err := tx.Query(ctx, "SELECT object, name FROM custom_fields WHERE workspace_id = ? AND type = ? AND target = ?", ws, string(Reference), o.Name)
+	if err != nil {
+		return fmt.Errorf("reference fields to %s: %w", o.Name, err)
+	}
+	type ref struct{ object, name string }
+	var refs []ref
+	for rows.Next() {
+		var r ref
+		if err := rows.Scan(&r.object, &r.name); err != nil {
+			rows.Close()
+			return err
+		}
+		refs = append(refs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range refs {
+		from, err := e.Object(r.object)
+		if err != nil {
+			continue // a field of an object no longer registered
+		}
+		// The name was checked when the field was made: lower-case
+		// letters, digits and underscores.
+		set, where := "json_remove(custom, "+jsonPath(r.name)+")", "json_extract(custom, "+jsonPath(r.name)+") = ?"
+		if e.DB.Dialect == db.Postgres {
+			set, where = "custom - '"+r.name+"'", "custom->>'"+r.name+"' = ?"
+		}
+		if _, err := tx.Exec(ctx, "UPDATE "+from.Table+" SET custom = "+set+", version = version + 1 WHERE workspace_id = ? AND "+where, ws, id); err != nil {
+			return fmt.Errorf("clear %s.%s: %w", r.object, r.name, err)
+		}
+	}
+	return nil
 }
 
 // Purge deletes one record of object in the trash for good, at once. It

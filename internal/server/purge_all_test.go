@@ -442,3 +442,47 @@ func TestPurgeJobCarriesOn(t *testing.T) {
 		t.Fatalf("the trash after the pin went: %v", tr)
 	}
 }
+
+// TestPurgeClearsCustomReferences: a reference custom field naming a
+// record that is deleted for good is emptied, with a new version, in
+// every object that has one — by hand and by the hourly purge alike —
+// while a reference to another record stays.
+func TestPurgeClearsCustomReferences(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	onDeals := e.WS.CustomField(t, "deals", "champion", "reference", map[string]any{"target": "contacts"})
+	onContacts := e.WS.CustomField(t, "contacts", "referred_by", "reference", map[string]any{"target": "contacts"})
+	gone := c.Create(t, "contacts", map[string]any{"given_name": "Ines", "family_name": "Purged"}).ID()
+	kept := c.Create(t, "contacts", map[string]any{"given_name": "Olga", "family_name": "Stays"}).ID()
+	d1 := c.Create(t, "deals", map[string]any{"name": "Names the purged", onDeals: gone})
+	d2 := c.Create(t, "deals", map[string]any{"name": "Names another", onDeals: kept})
+	c1 := c.Create(t, "contacts", map[string]any{"given_name": "Referred", "family_name": "One", onContacts: gone})
+
+	c.Must(t, 204, "DELETE", "/api/v1/contacts/"+gone, nil)
+	c.Must(t, 204, "POST", "/api/v1/contacts/"+gone+"/purge", nil)
+	for _, r := range []struct {
+		object string
+		rec    servertest.Record
+		field  string
+		want   any
+	}{{"deals", d1, onDeals, nil}, {"deals", d2, onDeals, kept}, {"contacts", c1, onContacts, nil}} {
+		got := c.Get(t, r.object, r.rec.ID())
+		if got[r.field] != r.want {
+			t.Errorf("%s %s: %s = %v, want %v", r.object, r.rec.ID(), r.field, got[r.field], r.want)
+		}
+		changed := r.want == nil
+		if v := fmt.Sprint(got["version"]); (v != fmt.Sprint(r.rec["version"])) != changed {
+			t.Errorf("%s %s: version %v, was %v", r.object, r.rec.ID(), v, r.rec["version"])
+		}
+	}
+
+	// The hourly purge does the same.
+	c.Must(t, 204, "DELETE", "/api/v1/contacts/"+kept, nil)
+	e.Clock.Advance(40 * 24 * time.Hour)
+	if _, err := e.Server.Records.PurgeTrash(t.Context(), e.Clock.Now().Add(-30*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Get(t, "deals", d2.ID()); got[onDeals] != nil {
+		t.Fatalf("after the hourly purge the deal still names %v", got[onDeals])
+	}
+}
