@@ -156,6 +156,17 @@ func likeEscape(s string) string {
 // converted totals of all its deals (computed in SQL, grouped by
 // currency and rate) and the first cards by expected close date.
 func (s *Service) Board(ctx context.Context, p *auth.Principal, pipelineID string, f BoardFilter) (*Board, error) {
+	return s.board(ctx, p, pipelineID, f, true)
+}
+
+// BoardHeads is Board without the cards: the counts and totals the
+// board's script reads again after a move. A column's More says whether
+// it holds more deals than the board shows, as Board's does.
+func (s *Service) BoardHeads(ctx context.Context, p *auth.Principal, pipelineID string, f BoardFilter) (*Board, error) {
+	return s.board(ctx, p, pipelineID, f, false)
+}
+
+func (s *Service) board(ctx context.Context, p *auth.Principal, pipelineID string, f BoardFilter, cards bool) (*Board, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -278,6 +289,14 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, pipelineID strin
 		}
 	}
 	b.Total, b.Weighted = all.String(), allW.String()
+	if !cards {
+		// The cards are the column's deals up to the limit, the very
+		// deals counted above.
+		for _, c := range b.Columns {
+			c.More = c.Count > f.Limit
+		}
+		return b, nil
+	}
 	if err := s.fillCards(ctx, p, b, pl.ID, f); err != nil {
 		return nil, err
 	}

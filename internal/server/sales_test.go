@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/server/servertest"
 )
 
@@ -681,5 +682,67 @@ func TestBoardClosedColumns(t *testing.T) {
 	}
 	if b.Columns[0].Total != "10.00" { // 5 EUR at 2
 		t.Errorf("first column total %s, want 10.00", b.Columns[0].Total)
+	}
+}
+
+// TestBoardHeadsMatchBoard: the heads the board's script reads after a
+// move (no cards) give the same counts, totals, weighted totals, amounts
+// without a rate and "more" flags as the whole board, at every card
+// limit, with open deals, recently closed ones and some closed too long
+// ago to show.
+func TestBoardHeadsMatchBoard(t *testing.T) {
+	e := servertest.New(t)
+	c := e.WS.Admin
+	pl := defaultPipeline(t, c)
+	today := e.Clock.Now().UTC()
+	c.Must(t, 200, "POST", "/api/v1/exchange_rates/import", map[string]any{"rates": []map[string]any{
+		{"currency": "EUR", "date": today.AddDate(-2, 0, 0).Format("2006-01-02"), "rate": "1.1"},
+	}})
+	for i := range 14 {
+		st := pl.Stages[i%len(pl.Stages)]
+		in := map[string]any{"name": fmt.Sprintf("Deal %d", i), "stage_id": st.ID}
+		free := len(st.RequiredFields) == 0
+		if i%3 != 0 || !free {
+			in["amount"] = map[string]any{"amount": fmt.Sprintf("%d.5", 10+i), "currency": []string{"USD", "EUR", "JPY"}[i%3]}
+		}
+		if slices.Contains(st.RequiredFields, "loss_reason") {
+			in["loss_reason"] = "price"
+		}
+		if i%4 != 0 || !free {
+			in["close_date"] = today.AddDate(0, 0, i*7-40).Format("2006-01-02")
+		}
+		c.Create(t, "deals", in)
+	}
+	ctx := t.Context()
+	p, err := e.Server.Auth.Principal(ctx, e.WS.ID, c.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1, 2, 3, 50} {
+		f := sales.BoardFilter{Limit: limit}
+		full, err := e.Server.Sales.Board(ctx, p, pl.ID, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heads, err := e.Server.Sales.BoardHeads(ctx, p, pl.ID, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if heads.Count != full.Count || heads.Total != full.Total || heads.Weighted != full.Weighted || full.Count == 0 {
+			t.Fatalf("limit %d: heads %d %s %s, board %d %s %s", limit, heads.Count, heads.Total, heads.Weighted, full.Count, full.Total, full.Weighted)
+		}
+		more := 0
+		for i, fc := range full.Columns {
+			hc := heads.Columns[i]
+			if len(hc.Cards) != 0 || hc.Count != fc.Count || hc.Total != fc.Total || hc.Weighted != fc.Weighted || hc.More != fc.More || fmt.Sprint(hc.Unconverted) != fmt.Sprint(fc.Unconverted) {
+				t.Errorf("limit %d, %s: heads %+v, board %+v", limit, fc.Stage.Name, *hc, *fc)
+			}
+			if fc.More {
+				more++
+			}
+		}
+		if (limit == 1 && more == 0) || (limit == 50 && more != 0) {
+			t.Errorf("limit %d: %d columns with more", limit, more)
+		}
 	}
 }

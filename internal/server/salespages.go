@@ -121,6 +121,17 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, p *auth.Princ
 		f = sales.BoardFilter{}
 		f.Validate()
 	}
+	if q.Get("part") == "heads" {
+		// What the board's script reads after a move: the summary and
+		// the columns' heads and feet, without cards to re-render (nor
+		// to read).
+		b, err := s.Sales.BoardHeads(ctx, p, pl.ID, f)
+		if err != nil {
+			return err
+		}
+		s.render.Partial(w, r, "sales/board#heads", s.newPage(r, p, s.t(r, "sales.deals"), "sales", &boardView{Board: b}))
+		return nil
+	}
 	b, err := s.Sales.Board(ctx, p, pl.ID, f)
 	if err != nil {
 		return err
@@ -166,12 +177,6 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	}
 	v.Query = vals.Encode()
 	pg := s.newPage(r, p, s.t(r, "sales.deals"), "sales", v)
-	if q.Get("part") == "heads" {
-		// What the board's script reads after a move: the summary and
-		// the columns' heads, without cards to re-render.
-		s.render.Partial(w, r, "sales/board#heads", pg)
-		return nil
-	}
 	s.render.Page(w, r, http.StatusOK, "sales/board", pg)
 	return nil
 }
