@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,7 +98,16 @@ func TestDealsBoard(t *testing.T) {
 			alpha := mk("Alpha rollout", records.Input{"stage_id": st[0].ID, "account_id": acc.ID})
 			beta := mk("Beta licences", records.Input{"stage_id": st[0].ID, "amount": map[string]any{"amount": "1000", "currency": "EUR"}, "close_date": "2026-03-31", "next_step": "Send the proposal"})
 			mk("Gamma support", records.Input{"stage_id": st[1].ID, "amount": map[string]any{"amount": "2500", "currency": "USD"}, "close_date": "2026-02-15", "account_id": acc.ID})
-			mk("Delta pilot", records.Input{"stage_id": st[2].ID, "amount": map[string]any{"amount": "500", "currency": "GBP"}, "close_date": "2026-04-01"})
+			delta := mk("Delta pilot", records.Input{"stage_id": st[2].ID, "amount": map[string]any{"amount": "500", "currency": "GBP"}, "close_date": "2026-04-01"})
+			epsilon := mk("Epsilon trial", records.Input{"stage_id": st[2].ID, "amount": map[string]any{"amount": "3000", "currency": "JPY"}, "close_date": "2026-01-10"})
+			// order is the deals of a column as the board shows them.
+			order := func(stage string) []string {
+				ids, err := chromedp.Run(e.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.board-col[data-stage="`+stage+`"] .deal-card')).map(function(c){return c.getAttribute("data-id")})`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ids
+			}
 
 			e.loads(chromedp.Navigate(e.url + "/deals"))
 			e.waitJS(`!!document.querySelector('#board .deal-card[data-id="` + beta + `"]')`)
@@ -126,8 +136,13 @@ func TestDealsBoard(t *testing.T) {
 				e.do(chromedp.SetValue(chromedp.CSS(card(alpha)+" select"), st[2].ID), chromedp.Click(chromedp.CSS(card(alpha)+" .deal-move button")))
 				e.waitJS(`document.querySelector("#board-status").textContent.includes("Amount")`)
 			}
+			// The moved card is where a reload would list it: by expected
+			// close date, between the deals closing before and after it.
+			if got := order(st[2].ID); !slices.Equal(got, []string{epsilon, beta, delta}) {
+				t.Errorf("the column after the move %v, want %v", got, []string{epsilon, beta, delta})
+			}
 			// The column total converts 1,000 EUR at 1.10 next to 500 GBP
-			// (no rate: shown apart).
+			// and 3,000 JPY (no rate: shown apart).
 			e.waitJS(`document.querySelector('` + col(st[2].ID) + ` .board-total').textContent.includes("1,100.00")`)
 			if txt := e.text(col(st[2].ID) + " .board-unconverted"); !strings.Contains(txt, "500") {
 				t.Fatalf("unconverted note %q", txt)
@@ -152,6 +167,10 @@ func TestDealsBoard(t *testing.T) {
 				rec, err := e.srv.Records.Get(ctx, p, "deals", alpha, records.GetOptions{})
 				if err != nil || rec.Values["stage_id"] != st[2].ID || rec.Values["amount"] != (records.MoneyValue{Amount: "250", Currency: "USD"}) {
 					t.Fatalf("alpha after filling in: %v %v (%v)", rec.Values["stage_name"], rec.Values["amount"], err)
+				}
+				// Without an expected close date it goes last.
+				if got := order(st[2].ID); !slices.Equal(got, []string{epsilon, beta, delta, alpha}) {
+					t.Errorf("the column after filling in %v, want the undated deal last", got)
 				}
 			}
 			// The deal's page: stage path and stage history.

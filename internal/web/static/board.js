@@ -75,14 +75,42 @@
         else values[n] = v;
       });
       var col = card.closest(".board-col");
-      var origin = { list: card.parentNode, next: card.nextSibling, stage: col.getAttribute("data-stage") };
+      var origin = { list: card.parentNode, next: card.nextSibling, stage: col.getAttribute("data-stage"), close: card.getAttribute("data-close") };
+      if (typeof values.close_date === "string") card.setAttribute("data-close", values.close_date);
       var target = board.querySelector('.board-col[data-stage="' + stageID + '"] .board-cards');
-      if (target) target.insertBefore(card, target.firstChild);
+      if (target) place(target, card);
       move(card, stageID, origin, values);
     });
     status.appendChild(form);
     var first = form.querySelector("input, select");
     if (first) first.focus();
+  }
+
+  // place puts a moved card where the server will list it in its new
+  // column: by expected close date, then id, undated last — the latest
+  // first in the won and lost columns — so the board after a move reads
+  // as it will after a reload.
+  function place(list, card) {
+    var desc = list.closest(".board-col").matches(".is-won, .is-lost");
+    var key = function (c) { return [c.getAttribute("data-close") || "", c.getAttribute("data-id") || ""]; };
+    var before = function (a, b) { // a is listed before b
+      if (!a[0] !== !b[0]) return !!a[0]; // dated before undated
+      if (!a[0]) return a[1] < b[1];
+      if (a[0] !== b[0]) return desc ? a[0] > b[0] : a[0] < b[0];
+      return desc ? a[1] > b[1] : a[1] < b[1];
+    };
+    var k = key(card), at = null;
+    var cards = list.querySelectorAll(":scope > .deal-card");
+    for (var i = 0; i < cards.length; i++) {
+      if (cards[i] !== card && before(k, key(cards[i]))) { at = cards[i]; break; }
+    }
+    list.insertBefore(card, at);
+  }
+
+  // unmove puts a card whose move failed back where it was.
+  function unmove(card, origin) {
+    origin.list.insertBefore(card, origin.next);
+    if (origin.close != null) card.setAttribute("data-close", origin.close);
   }
 
   function say(msg, kind, href, hrefText) {
@@ -172,7 +200,7 @@
         return heads().catch(refresh);
       }
       return r.json().catch(function () { return {}; }).then(function (p) {
-        if (origin) origin.list.insertBefore(card, origin.next);
+        if (origin) unmove(card, origin);
         card.classList.remove("is-saving");
         var sel = card.querySelector(".deal-move-select");
         if (sel && origin) sel.value = origin.stage;
@@ -194,7 +222,7 @@
         }
       });
     }).catch(function () {
-      if (origin) origin.list.insertBefore(card, origin.next);
+      if (origin) unmove(card, origin);
       card.classList.remove("is-saving");
       say(board.getAttribute("data-msg-failed"), "error");
     });
@@ -211,7 +239,7 @@
     if (stage === col.getAttribute("data-stage")) return;
     var target = board.querySelector('.board-col[data-stage="' + stage + '"] .board-cards');
     var origin = { list: card.parentNode, next: card.nextSibling, stage: col.getAttribute("data-stage") };
-    if (target) target.insertBefore(card, target.firstChild);
+    if (target) place(target, card);
     move(card, stage, origin);
   });
 
@@ -272,7 +300,7 @@
     if (ev.type === "pointercancel" || !d.over || d.over === from) return;
     var origin = { list: d.card.parentNode, next: d.card.nextSibling, stage: from.getAttribute("data-stage") };
     var list = d.over.querySelector(".board-cards");
-    list.insertBefore(d.card, list.firstChild);
+    place(list, d.card);
     var sel = d.card.querySelector(".deal-move-select");
     if (sel) sel.value = d.over.getAttribute("data-stage");
     move(d.card, d.over.getAttribute("data-stage"), origin);
