@@ -22,6 +22,9 @@ type Config struct {
 	FilesDir        string // attachments; DataDir/files when empty
 	MaxUpload       int64  // largest attachment in bytes; 25 MiB when zero
 	MaxImport       int64  // largest import file in bytes; 1 GiB when zero
+	// MmapReads maps up to this many bytes of a SQLite database into
+	// the readers' memory (no flag: the one-shot export sets it).
+	MmapReads int64
 	// TLSCert and TLSKey, both set, make serve answer HTTPS itself (with
 	// HSTS and Secure cookies).
 	TLSCert string

@@ -57,6 +57,14 @@ type Options struct {
 	DataDir string
 	// MaxConns bounds the PostgreSQL pool (default 20).
 	MaxConns int
+	// MmapReads, for SQLite, lets each reader map up to this many bytes
+	// of the database file instead of copying each page it reads with a
+	// system call: a long scan (an export) reads the file once, and the
+	// copies were a fifth of its time. The pages mapped are the
+	// operating system's file cache, shared and reclaimable, but they
+	// count in the process's resident size, so the server does not map
+	// (its memory figures stay its own). SQLite caps it at 2 GB here.
+	MmapReads int64
 }
 
 // Open opens the database named by opts. It does not migrate.
@@ -67,10 +75,10 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.URL != "" {
 		return nil, fmt.Errorf("open database: unsupported --db URL (want postgres://…): %q", redact(opts.URL))
 	}
-	return openSQLite(ctx, opts.DataDir)
+	return openSQLite(ctx, opts.DataDir, opts.MmapReads)
 }
 
-func openSQLite(ctx context.Context, dir string) (*DB, error) {
+func openSQLite(ctx context.Context, dir string, mmapReads int64) (*DB, error) {
 	if dir == "" {
 		dir = "rapport-data"
 	}
@@ -88,6 +96,9 @@ func openSQLite(ctx context.Context, dir string) (*DB, error) {
 	wq.Add("_pragma", "cache_size(-32000)")
 	rq.Add("_pragma", "cache_size(-16000)")
 	rq.Add("_pragma", "query_only(1)")
+	if mmapReads > 0 {
+		rq.Add("_pragma", "mmap_size("+strconv.FormatInt(mmapReads, 10)+")")
+	}
 	wq.Set("_txlock", "immediate")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,5 +122,44 @@ func TestUpgradeAnalyzesNewIndexes(t *testing.T) {
 	}
 	if !strings.HasPrefix(stat, "50 ") {
 		t.Fatalf("contacts_external_id statistics %q, want them for the 50 rows", stat)
+	}
+}
+
+// TestMmapReads: on SQLite, MmapReads maps the file for every reader
+// (PRAGMA mmap_size answers it on each connection of the pool), and
+// without it readers copy pages as before; the writer never maps.
+func TestMmapReads(t *testing.T) {
+	if dbtest.Dialect() != db.SQLite {
+		t.Skip("SQLite only: PostgreSQL has its own buffers")
+	}
+	ctx := t.Context()
+	dir := t.TempDir()
+	for _, want := range []int64{0, 1 << 20} {
+		d, err := db.Open(ctx, db.Options{DataDir: dir, MmapReads: want})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Hold several readers at once, so the check is not of one
+		// connection only.
+		var conns []*sql.Conn
+		for range 3 {
+			c, err := d.R.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+			var got int64
+			if err := c.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&got); err != nil || got != want {
+				t.Errorf("reader mmap_size %d (%v), want %d", got, err, want)
+			}
+		}
+		var w int64
+		if err := d.W.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&w); err != nil || w != 0 {
+			t.Errorf("writer mmap_size %d (%v), want 0", w, err)
+		}
+		for _, c := range conns {
+			c.Close()
+		}
+		d.Close()
 	}
 }

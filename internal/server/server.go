@@ -87,7 +87,7 @@ const AuditRetention = 400 * 24 * time.Hour
 
 // Open opens the database named by cfg and migrates it.
 func Open(ctx context.Context, cfg config.Config) (*db.DB, error) {
-	d, err := db.Open(ctx, db.Options{URL: cfg.DBURL, DataDir: cfg.DataDir})
+	d, err := db.Open(ctx, db.Options{URL: cfg.DBURL, DataDir: cfg.DataDir, MmapReads: cfg.MmapReads})
 	if err != nil {
 		return nil, err
 	}
