@@ -551,7 +551,7 @@ func TestEraseCoversLeads(t *testing.T) {
 			}
 		}
 		text := changesText(t, e, l.ID())
-		for _, s := range []string{"Marta", "Ruiz", "ruiz.example", "RUIZ.example", "612", "newjob", "Gerente"} {
+		for _, s := range []string{"Marta", "Ruiz", "ruiz.example", "RUIZ.example", "612345678", "612 34 56 78", "612 345 678", "newjob", "Gerente"} {
 			if strings.Contains(text, s) {
 				t.Errorf("lead %s's history still holds %q", l.ID(), s)
 			}
