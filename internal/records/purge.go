@@ -231,12 +231,9 @@ func (e *Engine) clearCustomRefs(ctx context.Context, tx *db.Tx, o *Object, ws, 
 // naming why when records that must go on naming it still do (KeptBy),
 // and invalid when a foreign key the purge does not know refuses it.
 func (e *Engine) Purge(ctx context.Context, p *auth.Principal, object, id, ifMatch string) error {
-	o, err := e.Object(object)
+	o, err := e.trashObject(p, object)
 	if err != nil {
 		return err
-	}
-	if !p.Can(o.Name, auth.ActDelete) {
-		return errs.E(errs.Forbidden, "You may not delete or restore %s.", o.Name)
 	}
 	tx, err := e.DB.Begin(ctx)
 	if err != nil {

@@ -287,13 +287,30 @@ func (e *Engine) Restore(ctx context.Context, p *auth.Principal, object, id, ifM
 	return e.Get(ctx, p, object, id, GetOptions{})
 }
 
-func (e *Engine) trashOp(ctx context.Context, p *auth.Principal, object, id, ifMatch string, del bool) error {
+// trashObject returns the object for a move to or from the trash, or a
+// purge: the delete permission covers all three.
+func (e *Engine) trashObject(p *auth.Principal, object string) (*Object, error) {
 	o, err := e.Object(object)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	if err := mayTrash(p, o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func mayTrash(p *auth.Principal, o *Object) error {
 	if !p.Can(o.Name, auth.ActDelete) {
 		return errs.E(errs.Forbidden, "You may not delete or restore %s.", o.Name)
+	}
+	return nil
+}
+
+func (e *Engine) trashOp(ctx context.Context, p *auth.Principal, object, id, ifMatch string, del bool) error {
+	o, err := e.trashObject(p, object)
+	if err != nil {
+		return err
 	}
 	tx, err := e.DB.Begin(ctx)
 	if err != nil {
@@ -310,8 +327,8 @@ func (e *Engine) trashOp(ctx context.Context, p *auth.Principal, object, id, ifM
 // transaction, the history entry marked as made by origin ("undo:import:<id>").
 // It checks the delete permission and the caller's scope.
 func (e *Engine) DeleteTxOrigin(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Object, id, origin string) error {
-	if !p.Can(o.Name, auth.ActDelete) {
-		return errs.E(errs.Forbidden, "You may not delete or restore %s.", o.Name)
+	if err := mayTrash(p, o); err != nil {
+		return err
 	}
 	return e.trashTx(ctx, tx, p, o, id, "", true, origin)
 }
