@@ -63,6 +63,7 @@ var Excluded = map[string]string{
 	"search_docs":      "derived from the records; Import rebuilds it (Options.Reindex)",
 	"search_vocab":     "derived from the records; Import rebuilds it (Options.Reindex)",
 	"match_keys":       "derived from the records; Import rebuilds it (Options.Reindex)",
+	"match_key_sets":   "derived from the records; Import rebuilds it (Options.Reindex)",
 }
 
 // Manifest describes an archive. It is the archive's last entry, written

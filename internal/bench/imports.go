@@ -628,6 +628,9 @@ func (c *copier) gather(ctx context.Context, importID string, from, to int64, by
 				if err := add("match_keys", "workspace_id = ? AND object = ? AND record_id IN ("+marks(part)+")", byRecord...); err != nil {
 					return nil, err
 				}
+				if err := add("match_key_sets", "workspace_id = ? AND object = ? AND record_id IN ("+marks(part)+")", byRecord...); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

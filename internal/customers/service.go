@@ -407,7 +407,7 @@ ON CONFLICT (workspace_id, contact_id, account_id) DO UPDATE SET is_primary = ex
 // inside tx: after a workspace is restored from an archive, which
 // carries the records but not what is derived from them.
 func (s *Service) Reindex(ctx context.Context, tx *db.Tx, ws string) error {
-	for _, t := range []string{"search_docs", "search_vocab", "match_keys"} {
+	for _, t := range []string{"search_docs", "search_vocab", "match_keys", "match_key_sets"} {
 		if _, err := tx.Exec(ctx, "DELETE FROM "+t+" WHERE workspace_id = ?", ws); err != nil {
 			return fmt.Errorf("reindex: clear %s: %w", t, err)
 		}

@@ -48,6 +48,7 @@ type Account struct {
 	Relationship string // prospect, customer, partner, distributor, supplier, competitor, other
 	Status       string // active, inactive
 	Phone        string // as typed locally: "(212) 555-0143", "+34 912 345 678", "010-6552 1234"
+	PhoneE164    string // Phone as match.NormalizePhone stores it, known without parsing
 	Website      string // "https://www." + Domain
 	Billing      Address
 	Shipping     Address // often equal to Billing
@@ -63,6 +64,7 @@ type Contact struct {
 	Email2                string // personal address or ""
 	Phone                 string // work phone as typed locally, or ""
 	Mobile                string // mobile as typed locally, or ""
+	PhoneE164, MobileE164 string // Phone and Mobile as match.NormalizePhone stores them, known without parsing
 	JobTitle              string // in the contact's language
 	Language              string // "en", "es", "zh"
 	TimeZone              string // IANA zone of the address's city
@@ -892,7 +894,7 @@ func (g *Generator) Account(i int) Account {
 		a.Status = "inactive"
 	}
 	p := makePhone(&r, c.country, c.city, false)
-	a.Phone = p.format(typedStyle(&r, p.styles()))
+	a.Phone, a.PhoneE164 = p.typed(typedStyle(&r, p.styles()))
 	a.Billing = makeAddress(&r, c.country, c.city, true)
 	if r.chance(0.7) {
 		a.Shipping = a.Billing
@@ -1054,6 +1056,39 @@ func (p *phoneSpec) format(style int) string {
 		b = append(b, tpl[j])
 	}
 	return string(b)
+}
+
+// callingCodes are the countries' international calling codes.
+var callingCodes = [...]string{cUS: "1", cGB: "44", cES: "34", cMX: "52", cAR: "54", cCO: "57", cCN: "86"}
+
+// typed writes p with the style-th template, as format does, and returns
+// with it the E.164 number Rapport stores for that text: its digits after
+// a '+', else the country's code and its digits without the trunk '0'.
+// An Argentine mobile written without the international "9" reads as a
+// landline, as the phone library reads it. TestTypedPhones checks this
+// against match.NormalizePhone for every style of every country; the demo
+// loader uses it so as not to parse two million numbers.
+func (p *phoneSpec) typed(style int) (text, e164 string) {
+	text = p.format(style)
+	var buf [24]byte
+	b := append(buf[:0], '+')
+	if text[0] != '+' {
+		b = append(b, callingCodes[p.country]...)
+	}
+	trunk := text[0] != '+'
+	for j := 0; j < len(text); j++ {
+		c := text[j]
+		if c < '0' || c > '9' {
+			continue
+		}
+		if trunk && c == '0' {
+			trunk = false
+			continue
+		}
+		trunk = false
+		b = append(b, c)
+	}
+	return text, string(b)
 }
 
 // typedStyle picks how someone wrote a number: mostly the usual local
@@ -1439,12 +1474,12 @@ func (g *Generator) baseContact(i int) (Contact, contactExtra) {
 	if r.chance(0.75) {
 		x.work, x.hasWork = makePhone(&r, country, city, false), true
 		x.workStyle = typedStyle(&r, x.work.styles())
-		c.Phone = x.work.format(x.workStyle)
+		c.Phone, c.PhoneE164 = x.work.typed(x.workStyle)
 	}
 	if r.chance(0.6) {
 		x.mobile, x.hasMobile = makePhone(&r, country, city, true), true
 		x.mobStyle = typedStyle(&r, x.mobile.styles())
-		c.Mobile = x.mobile.format(x.mobStyle)
+		c.Mobile, c.MobileE164 = x.mobile.typed(x.mobStyle)
 	}
 	if r.chance(0.35) {
 		c.Birthday = birthday(&r)
@@ -1560,11 +1595,11 @@ func applyVariant(r *prng, v int, c *Contact, x *contactExtra) bool {
 	case varPhone:
 		changed := false
 		if x.hasWork && c.Phone != "" {
-			c.Phone = x.work.format(otherStyle(r, x.workStyle, len(x.work.styles())))
+			c.Phone, c.PhoneE164 = x.work.typed(otherStyle(r, x.workStyle, len(x.work.styles())))
 			changed = true
 		}
 		if x.hasMobile && c.Mobile != "" && (!changed || r.chance(0.5)) {
-			c.Mobile = x.mobile.format(otherStyle(r, x.mobStyle, len(x.mobile.styles())))
+			c.Mobile, c.MobileE164 = x.mobile.typed(otherStyle(r, x.mobStyle, len(x.mobile.styles())))
 			changed = true
 		}
 		return changed

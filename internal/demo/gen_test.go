@@ -10,6 +10,8 @@ import (
 	"time"
 	_ "time/tzdata" // time zones without the system's database
 	"unicode"
+
+	"github.com/rapport-crm/rapport/internal/match"
 )
 
 const testNow = 1767225600 // 2026-01-01T00:00:00Z
@@ -640,5 +642,63 @@ func BenchmarkActivity(b *testing.B) {
 	for b.Loop() {
 		g.Activity(i % 5_000_000)
 		i++
+	}
+}
+
+// TestTypedPhones checks the E.164 number the generator gives with each
+// phone against what the importer and the API store for the same text:
+// every way of writing a number of each kind in each country, and the
+// phones of generated accounts and contacts, duplicates included.
+func TestTypedPhones(t *testing.T) {
+	check := func(text, e164, country string) {
+		t.Helper()
+		want, err := match.NormalizePhone(text, country)
+		if err != nil || want != e164 {
+			t.Fatalf("%s %q: generator says %q, NormalizePhone says %q (%v)", country, text, e164, want, err)
+		}
+	}
+	n := 0
+	for country := range countries {
+		for city := range countries[country].cities {
+			for _, mobile := range []bool{false, true} {
+				r := rec(99, country*1000+city*2+map[bool]int{false: 0, true: 1}[mobile])
+				for range 20 {
+					p := makePhone(&r, country, city, mobile)
+					for style := range p.styles() {
+						text, e164 := p.typed(style)
+						if text != p.format(style) {
+							t.Fatalf("typed gives %q, format %q", text, p.format(style))
+						}
+						check(text, e164, countries[country].code)
+						n++
+					}
+				}
+			}
+		}
+	}
+	g := testGen(7, 2000, 20000, 0)
+	for i := range 2000 {
+		a := g.Account(i)
+		check(a.Phone, a.PhoneE164, a.Billing.Country)
+	}
+	dups := 0
+	for i := range 20000 {
+		c := g.Contact(i)
+		if c.DuplicateOf >= 0 {
+			dups++
+		}
+		if c.Phone != "" {
+			check(c.Phone, c.PhoneE164, c.Address.Country)
+		} else if c.PhoneE164 != "" {
+			t.Fatalf("contact %d: no phone but E.164 %q", i, c.PhoneE164)
+		}
+		if c.Mobile != "" {
+			check(c.Mobile, c.MobileE164, c.Address.Country)
+		} else if c.MobileE164 != "" {
+			t.Fatalf("contact %d: no mobile but E.164 %q", i, c.MobileE164)
+		}
+	}
+	if n < 1000 || dups < 100 {
+		t.Fatalf("checked %d styled numbers and %d duplicates", n, dups)
 	}
 }

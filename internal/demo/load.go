@@ -286,7 +286,7 @@ func Load(ctx context.Context, d *db.DB, g *Generator, opt LoadOptions) (Stats, 
 
 // bulkTables are the tables a load writes; their secondary indexes are
 // built after a load into an empty database.
-var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_docs", "match_keys",
+var bulkTables = []string{"accounts", "contacts", "account_contacts", "activities", "activity_links", "record_changes", "search_docs", "match_keys", "match_key_sets",
 	"account_tags", "contact_tags", "account_relationships", "leads", "deals", "deal_contacts", "activity_deals", "deal_stage_history", "quotes", "line_items", "contracts", "orders", "shipments", "shipment_lines", "invoices", "payments"}
 
 func pipeline(ctx context.Context, d *db.DB, keys *keyCollector, total int, build func(lo, hi int) *chunk, counts map[string]int, progress func(int)) (int, int, error) {
@@ -446,40 +446,50 @@ func addHistory(t *table, ws, object, id, owner string, at time.Time, values map
 	t.add(hid, ws, object, id, hid, "create", "", nil, string(b), db.T(at), owner, "demo")
 }
 
-func termTables() (*table, *table, *table) {
-	terms := newTable("search_docs", "", search.DocColumns...)
-	vocab := newTable("search_vocab", "ON CONFLICT DO NOTHING", "workspace_id", "term")
-	vocab.sortBy = []int{1}
-	keys := newTable("match_keys", "", "workspace_id", "object", "kind", "key", "record_id")
-	keys.sortBy = []int{2, 3}
-	return terms, vocab, keys
+// indexTables are the search documents, typo vocabulary and matching
+// keys of a chunk's records.
+type indexTables struct{ terms, vocab, keys, sets *table }
+
+func newIndexTables() indexTables {
+	x := indexTables{
+		terms: newTable("search_docs", "", search.DocColumns...),
+		vocab: newTable("search_vocab", "ON CONFLICT DO NOTHING", "workspace_id", "term"),
+		keys:  newTable("match_keys", "", "workspace_id", "object", "kind", "key", "record_id"),
+		sets:  newTable("match_key_sets", "", search.KeySetColumns...),
+	}
+	x.vocab.sortBy = []int{1}
+	x.keys.sortBy = []int{2, 3}
+	return x
 }
 
-func addIndex(terms, vocab, keys *table, ws, object, id string, doc *search.Doc, ks []search.Key) {
+func (x indexTables) all() []*table { return []*table{x.terms, x.vocab, x.keys, x.sets} }
+
+// add indexes one record.
+func (x indexTables) add(ws, object, id string, doc *search.Doc, ks []search.Key) {
 	if row := search.DocRow(ws, object, id, doc); row != nil {
-		terms.add(row...)
+		x.terms.add(row...)
 	}
 	for _, v := range doc.Vocab() {
-		vocab.add(ws, v)
+		x.vocab.add(ws, v)
 	}
-	seen := map[search.Key]bool{}
-	for _, k := range ks {
-		if k.Value == "" || seen[k] || len(k.Value) > 200 {
-			continue
-		}
-		seen[k] = true
-		keys.add(ws, object, k.Kind, k.Value, id)
+	row, keys := search.KeySetRow(ws, object, id, ks)
+	if row == nil {
+		return
+	}
+	x.sets.add(row...)
+	for _, k := range keys {
+		x.keys.add(ws, object, k.Kind, k.Value, id)
 	}
 }
 
-func phoneItems(texts []string, region string) []records.PhoneItem {
+// phoneItems makes the phones field of a record from the numbers as typed
+// and their E.164 forms (what match.NormalizePhone gives: see
+// phoneSpec.typed), skipping empty and repeated numbers.
+func phoneItems(texts, e164s []string) []records.PhoneItem {
 	var out []records.PhoneItem
 	for i, t := range texts {
-		if t == "" {
-			continue
-		}
-		n, err := match.NormalizePhone(t, region)
-		if err != nil {
+		n := e164s[i]
+		if t == "" || n == "" {
 			continue
 		}
 		dup := false
@@ -536,7 +546,7 @@ func buildAccounts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 		"billing_street", "billing_city", "billing_region", "billing_postal_code", "billing_country",
 		"shipping_street", "shipping_city", "shipping_region", "shipping_postal_code", "shipping_country")...)
 	hist := historyTable()
-	terms, vocab, keys := termTables()
+	ix := newIndexTables()
 	tags := newTable("account_tags", "", "workspace_id", "account_id", "tag_id")
 	rels := newTable("account_relationships", "", "id", "workspace_id", "from_id", "to_id", "type", "note", "created_at", "created_by")
 	for i := lo; i < hi; i++ {
@@ -544,7 +554,7 @@ func buildAccounts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 		id := ID(ws, "accounts", i)
 		owner := opt.Owners[i%len(opt.Owners)]
 		at := createdAt(now, i, c.Accounts)
-		phones := phoneItems([]string{a.Phone}, a.Billing.Country)
+		phones := phoneItems([]string{a.Phone}, []string{a.PhoneE164})
 		var parent any
 		if a.ParentIndex >= 0 {
 			parent = ID(ws, "accounts", a.ParentIndex)
@@ -571,9 +581,9 @@ func buildAccounts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 			rels.add(ID(ws, "account_relationships", i), ws, id, ID(ws, "accounts", to), typ, "", db.T(at), owner)
 		}
 		addHistory(hist, ws, "accounts", id, owner, at, r.Values)
-		addIndex(terms, vocab, keys, ws, "accounts", id, customers.AccountDoc(r), customers.AccountKeys(r))
+		ix.add(ws, "accounts", id, customers.AccountDoc(r), customers.AccountKeys(r))
 	}
-	return &chunk{tables: []*table{acc, tags, rels, hist, terms, vocab, keys}, n: hi - lo}
+	return &chunk{tables: append([]*table{acc, tags, rels, hist}, ix.all()...), n: hi - lo}
 }
 
 func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *chunk {
@@ -584,7 +594,7 @@ func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 	members := newTable("account_contacts", "", "workspace_id", "account_id", "contact_id", "role", "is_primary", "created_at")
 	members.sortBy = []int{1}
 	hist := historyTable()
-	terms, vocab, keys := termTables()
+	ix := newIndexTables()
 	tags := newTable("contact_tags", "", "workspace_id", "contact_id", "tag_id")
 	for i := lo; i < hi; i++ {
 		p := g.Contact(i)
@@ -601,7 +611,7 @@ func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 				emails = append(emails, records.EmailItem{Address: addr, Label: label, Primary: len(emails) == 0})
 			}
 		}
-		phones := phoneItems([]string{p.Phone, p.Mobile}, p.Address.Country)
+		phones := phoneItems([]string{p.Phone, p.Mobile}, []string{p.PhoneE164, p.MobileE164})
 		name := match.DisplayName(p.Given, p.Middle, p.Family)
 		accID := ID(ws, "accounts", p.AccountIndex)
 		consent := any(nil)
@@ -628,9 +638,9 @@ func buildContacts(g *Generator, opt LoadOptions, now time.Time, lo, hi int) *ch
 		}
 		addHistory(hist, ws, "contacts", id, owner, at, r.Values)
 		acc := g.Account(p.AccountIndex)
-		addIndex(terms, vocab, keys, ws, "contacts", id, customers.ContactDoc(r, acc.Name), customers.ContactKeys(r))
+		ix.add(ws, "contacts", id, customers.ContactDoc(r, acc.Name), customers.ContactKeys(r))
 	}
-	return &chunk{tables: []*table{con, members, tags, hist, terms, vocab, keys}, n: hi - lo}
+	return &chunk{tables: append([]*table{con, members, tags, hist}, ix.all()...), n: hi - lo}
 }
 
 func activityTables() (act, links *table) {

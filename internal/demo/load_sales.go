@@ -157,7 +157,7 @@ func buildLeads(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 	leads := newTable("leads", "", append(append([]string{}, recordCols...), "given_name", "family_name", "name", "company", "job_title", "email", "phone", "website", "industry",
 		"country", "city", "source", "campaign", "status", "disqualify_reason", "score", "score_reasons", "converted_at", "account_id", "contact_id", "deal_id", "description")...)
 	hist := historyTable()
-	terms, vocab, keys := termTables()
+	ix := newIndexTables()
 	rules := g.ScoreRules()
 	for i := lo; i < hi; i++ {
 		l := g.Lead(i)
@@ -186,9 +186,9 @@ func buildLeads(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 		r := &records.Record{ID: id, Values: map[string]any{"given_name": l.Given, "family_name": l.Family, "name": l.Name, "company": l.Company, "email": email,
 			"city": l.City, "country": l.Country, "source": l.Source, "status": l.Status, "industry": l.Industry}}
 		addHistory(hist, ws, "leads", id, owner, time.Unix(l.At, 0), r.Values)
-		addIndex(terms, vocab, keys, ws, "leads", id, sales.LeadDoc(r), nil)
+		ix.add(ws, "leads", id, sales.LeadDoc(r), nil)
 	}
-	return &chunk{tables: []*table{leads, hist, terms, vocab, keys}, n: hi - lo}
+	return &chunk{tables: append([]*table{leads, hist}, ix.all()...), n: hi - lo}
 }
 
 func lineTable() *table {
@@ -244,7 +244,7 @@ func buildDeals(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 	acts, links := activityTables()
 	actDeals := newTable("activity_deals", "", "workspace_id", "activity_id", "deal_id")
 	hist := historyTable()
-	terms, vocab, keys := termTables()
+	ix := newIndexTables()
 	nq, nl, na := 0, 0, 0
 	for i := lo; i < hi; i++ {
 		dl := g.Deal(i)
@@ -273,7 +273,7 @@ func buildDeals(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 			"amount": mv(dl.Amount), "close_date": dl.CloseDate, "stage_id": sc.stageID(dl.Pipeline, dl.Stage), "status": dl.Status, "probability": dl.Probability,
 			"competitors": dl.Competitors, "source": dl.Source}}
 		addHistory(hist, ws, "deals", id, owner, time.Unix(dl.At, 0), r.Values)
-		addIndex(terms, vocab, keys, ws, "deals", id, sales.DealDoc(r), nil)
+		ix.add(ws, "deals", id, sales.DealDoc(r), nil)
 		con := ID(ws, "contacts", dl.ContactIndex)
 		for _, a := range g.DealActivities(&dl) {
 			aid := ID(ws, "deal_activities", i*4+a.Index)
@@ -343,7 +343,7 @@ func buildDeals(g *Generator, opt LoadOptions, sc *salesCtx, lo, hi int) *chunk 
 		nq++
 		nl += len(q.Lines)
 	}
-	return &chunk{tables: []*table{deals, contacts, visits, acts, links, actDeals, quotes, lines, hist, terms, vocab, keys}, n: hi - lo,
+	return &chunk{tables: []*table{deals, contacts, visits, acts, links, actDeals, quotes, lines, hist, ix.terms, ix.vocab, ix.keys, ix.sets}, n: hi - lo,
 		counts: map[string]int{"quotes": nq, "line_items": nl, "deal_activities": na}}
 }
 

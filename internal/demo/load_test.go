@@ -85,6 +85,10 @@ func TestLoad(t *testing.T) {
 		if n := count("SELECT COUNT(DISTINCT record_id) FROM match_keys WHERE workspace_id = ? AND object = 'contacts'", ws.ID); n < 290 {
 			t.Errorf("%s: %d contacts have matching keys", name, n)
 		}
+		// The key sets hold exactly the keys of match_keys, record by record.
+		if rows, sets := keyRows(t, d, ws.ID), keySets(t, d, ws.ID); !slices.Equal(rows, sets) || len(rows) < 290 {
+			t.Errorf("%s: %d rows of match_keys, %d keys in match_key_sets; they differ or are too few", name, len(rows), len(sets))
+		}
 		c := g.Contact(7)
 		if n := count("SELECT length(words) - length(replace(words, ' ', '')) + 1 FROM search_docs WHERE workspace_id = ? AND record_id = ?", ws.ID, ID(ws.ID, "contacts", 7)); n < 3 {
 			t.Errorf("%s: contact %s has %d terms", name, c.Family, n)
@@ -606,4 +610,59 @@ func checkLeadScores(t *testing.T, d *db.DB, ws string, g *Generator) {
 	if scored == 0 || len(langs) != 3 {
 		t.Errorf("%d leads scored; job-title rules in %d languages hit", scored, len(langs))
 	}
+}
+
+// keyRows lists the matching keys of a workspace as "object record kind
+// key", sorted.
+func keyRows(t *testing.T, d *db.DB, ws string) []string {
+	t.Helper()
+	rows, err := d.Query(t.Context(), "SELECT object, record_id, kind, key FROM match_keys WHERE workspace_id = ?", ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o, id, k, v string
+		if err := rows.Scan(&o, &id, &k, &v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, o+" "+id+" "+k+" "+v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// keySets lists the keys that match_key_sets holds, as keyRows does.
+func keySets(t *testing.T, d *db.DB, ws string) []string {
+	t.Helper()
+	rows, err := d.Query(t.Context(), "SELECT object, record_id, keys FROM match_key_sets WHERE workspace_id = ?", ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o, id, js string
+		if err := rows.Scan(&o, &id, &js); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string][]string
+		if err := json.Unmarshal([]byte(js), &m); err != nil {
+			t.Fatal(err)
+		}
+		for k, vs := range m {
+			for _, v := range vs {
+				out = append(out, o+" "+id+" "+k+" "+v)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -155,7 +155,7 @@ func names(m map[string]*records.Record) []string {
 func (e *env) tables() map[string]int {
 	e.t.Helper()
 	out := map[string]int{}
-	for _, t := range []string{"contacts", "accounts", "activities", "tags", "record_changes", "search_docs", "search_vocab", "match_keys",
+	for _, t := range []string{"contacts", "accounts", "activities", "tags", "record_changes", "search_docs", "search_vocab", "match_keys", "match_key_sets",
 		"account_contacts", "contact_tags", "account_tags", "activity_links"} {
 		out[t] = e.count("SELECT COUNT(*) FROM " + t)
 	}

@@ -384,7 +384,7 @@ func (r *Rows) appendQuick(dst []byte, f *Field, raw any, asJSON bool) ([]byte, 
 			return dst, false
 		}
 		if asJSON {
-			return appendJSONString(dst, s), true
+			return AppendJSONString(dst, s), true
 		}
 		return append(dst, s...), true
 	case DateTime:
@@ -417,7 +417,7 @@ func (r *Rows) appendQuick(dst []byte, f *Field, raw any, asJSON bool) ([]byte, 
 			return dst, false
 		}
 		if asJSON {
-			return appendJSONString(dst, s[:10]), true
+			return AppendJSONString(dst, s[:10]), true
 		}
 		return append(dst, s[:10]...), true
 	case Integer:
@@ -630,16 +630,16 @@ func appendItemsJSON(dst []byte, items []listItem, phones bool) []byte {
 		}
 		if phones {
 			dst = append(dst, `{"number":`...)
-			dst = appendJSONString(dst, it.number)
+			dst = AppendJSONString(dst, it.number)
 			dst = append(dst, `,"text":`...)
-			dst = appendJSONString(dst, it.text)
+			dst = AppendJSONString(dst, it.text)
 		} else {
 			dst = append(dst, `{"address":`...)
-			dst = appendJSONString(dst, it.value)
+			dst = AppendJSONString(dst, it.value)
 		}
 		if it.label != "" {
 			dst = append(dst, `,"label":`...)
-			dst = appendJSONString(dst, it.label)
+			dst = AppendJSONString(dst, it.label)
 		}
 		dst = append(dst, `,"primary":`...)
 		dst = strconv.AppendBool(dst, it.primary)
@@ -651,11 +651,11 @@ func appendItemsJSON(dst []byte, items []listItem, phones bool) []byte {
 // AppendJSON appends record i as MarshalRecord writes it (every field).
 func (r *Rows) AppendJSON(dst []byte, i int) ([]byte, error) {
 	dst = append(dst, `{"id":`...)
-	dst = appendJSONString(dst, db.IDText(r.vals[i][rowID]))
+	dst = AppendJSONString(dst, db.IDText(r.vals[i][rowID]))
 	for fi := range r.Fields {
 		f := &r.Fields[fi]
 		dst = append(dst, ',')
-		dst = appendJSONString(dst, f.Name)
+		dst = AppendJSONString(dst, f.Name)
 		dst = append(dst, ':')
 		c := r.col[fi]
 		switch {
@@ -669,7 +669,7 @@ func (r *Rows) AppendJSON(dst []byte, i int) ([]byte, error) {
 				continue
 			}
 			if s := db.IDText(r.vals[i][systemCol(f.Name)]); s != "" {
-				dst = appendJSONString(dst, s)
+				dst = AppendJSONString(dst, s)
 			} else {
 				dst = append(dst, "null"...)
 			}
@@ -685,7 +685,7 @@ func (r *Rows) AppendJSON(dst []byte, i int) ([]byte, error) {
 				if k > 0 {
 					dst = append(dst, ',')
 				}
-				dst = appendJSONString(dst, id)
+				dst = AppendJSONString(dst, id)
 			}
 			dst = append(dst, ']')
 			continue
@@ -727,10 +727,10 @@ func appendJSONValue(dst []byte, v any) []byte {
 	return append(dst, b.Bytes()...)
 }
 
-// appendJSONString appends s as a JSON string the way encoding/json
+// AppendJSONString appends s as a JSON string the way encoding/json
 // writes it with HTML escaping on (as writeJSON does): <, > and & as
 // \u003c…, invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0

@@ -8,7 +8,12 @@ package search
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -181,7 +186,7 @@ func Remove(ctx context.Context, q db.Querier, ws, object, id string) error {
 	if _, err := q.Exec(ctx, deleteDoc, ws, object, id); err != nil {
 		return fmt.Errorf("unindex %s %s: %w", object, id, err)
 	}
-	if _, err := q.Exec(ctx, "DELETE FROM match_keys WHERE workspace_id = ? AND object = ? AND record_id = ?", ws, object, id); err != nil {
+	if err := replaceKeys(ctx, q, ws, object, id, nil); err != nil {
 		return fmt.Errorf("unindex %s %s: %w", object, id, err)
 	}
 	return nil
@@ -229,27 +234,132 @@ type Key struct {
 
 // SetKeys replaces the matching keys of one record.
 func SetKeys(ctx context.Context, tx *db.Tx, ws, object, id string, keys []Key) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM match_keys WHERE workspace_id = ? AND object = ? AND record_id = ?", ws, object, id); err != nil {
-		return fmt.Errorf("keys %s %s: %w", object, id, err)
-	}
-	seen := map[Key]bool{}
-	var vals []string
-	var args []any
-	for _, k := range keys {
-		if k.Value == "" || seen[k] || len(k.Value) > 200 {
-			continue
-		}
-		seen[k] = true
-		vals = append(vals, "(?, ?, ?, ?, ?)")
-		args = append(args, ws, object, k.Kind, k.Value, id)
-	}
-	if len(vals) == 0 {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, "INSERT INTO match_keys (workspace_id, object, kind, key, record_id) VALUES "+strings.Join(vals, ","), args...); err != nil {
+	if err := replaceKeys(ctx, tx, ws, object, id, newKeySet(keys)); err != nil {
 		return fmt.Errorf("keys %s %s: %w", object, id, err)
 	}
 	return nil
+}
+
+// A record's matching keys are kept twice: a row per key in match_keys,
+// to find the records that share a key, and the whole set in one row of
+// match_key_sets, to replace or remove the record's own rows by their
+// primary key. (An index of match_keys by record did that before: on a
+// million contacts it held 12 million entries, 1.3 GB.)
+
+// keySet is a record's matching keys: by kind, its values, sorted and
+// without repeats. Its JSON form is the keys column of match_key_sets.
+type keySet map[string][]string
+
+// newKeySet is the set of keys, without empty values and those too long
+// to be a key.
+func newKeySet(keys []Key) keySet {
+	s := keySet{}
+	for _, k := range keys {
+		if k.Value == "" || len(k.Value) > maxKeyLen {
+			continue
+		}
+		s[k.Kind] = append(s[k.Kind], k.Value)
+	}
+	for kind, vals := range s {
+		slices.Sort(vals)
+		s[kind] = slices.Compact(vals)
+	}
+	return s
+}
+
+// maxKeyLen is the longest value kept as a key.
+const maxKeyLen = 200
+
+func (s keySet) has(kind, v string) bool {
+	_, ok := slices.BinarySearch(s[kind], v)
+	return ok
+}
+
+// each calls f with each key, kinds in order.
+func (s keySet) each(f func(kind, v string)) {
+	kinds := slices.Sorted(maps.Keys(s))
+	for _, kind := range kinds {
+		for _, v := range s[kind] {
+			f(kind, v)
+		}
+	}
+}
+
+// encode writes s as encoding/json writes the map, without reflection
+// (a demo load encodes a million of them).
+func (s keySet) encode() string {
+	b := make([]byte, 0, 160)
+	b = append(b, '{')
+	for i, kind := range slices.Sorted(maps.Keys(s)) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = records.AppendJSONString(b, kind)
+		b = append(b, ':', '[')
+		for j, v := range s[kind] {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = records.AppendJSONString(b, v)
+		}
+		b = append(b, ']')
+	}
+	return string(append(b, '}'))
+}
+
+// replaceKeys makes want the matching keys of one record: it deletes
+// the rows of the keys it had and no longer has, adds the new ones, and
+// rewrites its row of match_key_sets (or deletes it when want is empty).
+// An edit that changes no name, e-mail or phone writes nothing.
+func replaceKeys(ctx context.Context, q db.Querier, ws, object, id string, want keySet) error {
+	have := keySet{}
+	var stored string
+	err := q.QueryRow(ctx, "SELECT keys FROM match_key_sets WHERE workspace_id = ? AND object = ? AND record_id = ?", ws, object, id).Scan(&stored)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		err = nil
+	case err != nil:
+		return err
+	default:
+		if err := json.Unmarshal([]byte(stored), &have); err != nil {
+			return fmt.Errorf("match_key_sets of %s: %w", id, err)
+		}
+		for _, vals := range have { // a migration's sets are in no order
+			slices.Sort(vals)
+		}
+	}
+	var dropErr error
+	have.each(func(kind, v string) {
+		if dropErr == nil && !want.has(kind, v) {
+			_, dropErr = q.Exec(ctx, "DELETE FROM match_keys WHERE workspace_id = ? AND object = ? AND kind = ? AND key = ? AND record_id = ?", ws, object, kind, v, id)
+		}
+	})
+	if dropErr != nil {
+		return dropErr
+	}
+	var vals []string
+	var args []any
+	want.each(func(kind, v string) {
+		if !have.has(kind, v) {
+			vals = append(vals, "(?, ?, ?, ?, ?)")
+			args = append(args, ws, object, kind, v, id)
+		}
+	})
+	if len(vals) > 0 {
+		if _, err := q.Exec(ctx, "INSERT INTO match_keys (workspace_id, object, kind, key, record_id) VALUES "+strings.Join(vals, ",")+" ON CONFLICT DO NOTHING", args...); err != nil {
+			return err
+		}
+	}
+	if len(want) == 0 {
+		if stored != "" {
+			_, err = q.Exec(ctx, "DELETE FROM match_key_sets WHERE workspace_id = ? AND object = ? AND record_id = ?", ws, object, id)
+		}
+		return err
+	}
+	if enc := want.encode(); enc != stored {
+		_, err = q.Exec(ctx, "INSERT INTO match_key_sets (workspace_id, object, record_id, keys) VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, object, record_id) DO UPDATE SET keys = excluded.keys", ws, object, id, enc)
+	}
+	return err
 }
 
 // Entry is a record's search document and matching keys, for IndexNew.
@@ -263,7 +373,7 @@ type Entry struct {
 // records that have none yet (just created), with multi-row statements:
 // what Index and SetKeys do for each, without their deletes.
 func IndexNew(ctx context.Context, tx *db.Tx, ws, object string, entries []Entry) error {
-	var docs, vocab, keys [][]any
+	var docs, vocab, keys, sets [][]any
 	for _, e := range entries {
 		if words, weights, ok := e.Doc.encode(); ok {
 			docs = append(docs, []any{ws, object, e.ID, words, weights})
@@ -271,14 +381,14 @@ func IndexNew(ctx context.Context, tx *db.Tx, ws, object string, entries []Entry
 		for _, t := range e.Doc.vocab {
 			vocab = append(vocab, []any{ws, t})
 		}
-		seen := map[Key]bool{}
-		for _, k := range e.Keys {
-			if k.Value == "" || seen[k] || len(k.Value) > 200 {
-				continue
-			}
-			seen[k] = true
-			keys = append(keys, []any{ws, object, k.Kind, k.Value, e.ID})
+		ks := newKeySet(e.Keys)
+		if len(ks) == 0 {
+			continue
 		}
+		ks.each(func(kind, v string) {
+			keys = append(keys, []any{ws, object, kind, v, e.ID})
+		})
+		sets = append(sets, []any{ws, object, e.ID, ks.encode()})
 	}
 	// In key order, so that consecutive rows land on neighbouring index
 	// pages rather than all over the tree.
@@ -298,7 +408,27 @@ func IndexNew(ctx context.Context, tx *db.Tx, ws, object string, entries []Entry
 	if err := records.InsertRows(ctx, tx, "match_keys", []string{"workspace_id", "object", "kind", "key", "record_id"}, keys, ""); err != nil {
 		return fmt.Errorf("keys %s: %w", object, err)
 	}
+	if err := records.InsertRows(ctx, tx, "match_key_sets", KeySetColumns, sets, ""); err != nil {
+		return fmt.Errorf("keys %s: %w", object, err)
+	}
 	return nil
+}
+
+// KeySetColumns are the columns of match_key_sets.
+var KeySetColumns = []string{"workspace_id", "object", "record_id", "keys"}
+
+// KeySetRow returns the match_key_sets row of one record's keys and the
+// keys themselves as they are stored (kind and value, in order), or nil
+// and nothing when it has none: for bulk loaders that write the tables
+// themselves.
+func KeySetRow(ws, object, id string, keys []Key) ([]any, []Key) {
+	ks := newKeySet(keys)
+	if len(ks) == 0 {
+		return nil, nil
+	}
+	var out []Key
+	ks.each(func(kind, v string) { out = append(out, Key{Kind: kind, Value: v}) })
+	return []any{ws, object, id, ks.encode()}, out
 }
 
 // DocColumns are the columns a search document is written with.
