@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -119,6 +120,14 @@ with about a million line items.`,
 					return err
 				}
 				defer pprof.StopCPUProfile()
+			}
+			if os.Getenv("GOGC") == "" {
+				// The builders allocate fast, and most of what stays
+				// live is SQLite's page cache and the pointer-free
+				// runs of matching keys. Collecting half as often took
+				// about 10 s off a million contacts (1 min 53 s instead
+				// of 2 min 5 s) for about 500 MB more at the peak.
+				debug.SetGCPercent(200)
 			}
 			last, stageStart := time.Now(), time.Now()
 			st, err := demo.Load(ctx, d, g, demo.LoadOptions{Workspace: ws.ID, Owners: owners, Progress: func(stage string, done, total int) {
