@@ -116,12 +116,14 @@ func (t *table) sorted() {
 
 func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 	n := t.nrows
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.cols)), ",") + ")"
+	w := len(t.cols)
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", w), ",") + ")"
+	sqlite := tx.Dialect() == db.SQLite
 	for start := 0; start < t.nrows; start += t.perBatch {
 		end := min(start+t.perBatch, t.nrows)
 		verb := "INSERT INTO "
 		suffix := t.suffix
-		if tx.Dialect() == db.SQLite {
+		if sqlite {
 			// OR ROLLBACK: a conflict ends the whole load transaction, so
 			// SQLite keeps no statement journal for these large inserts.
 			verb, suffix = "INSERT OR ROLLBACK INTO ", ""
@@ -129,14 +131,116 @@ func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 				verb = "INSERT OR IGNORE INTO "
 			}
 		}
-		q := verb + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", end-start), ",") + " " + suffix
-		if _, err := tx.ExecPrepared(ctx, q, t.rows[start*len(t.cols):end*len(t.cols)]...); err != nil {
+		head := verb + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES "
+		args := t.rows[start*w : end*w]
+		var q string
+		if sqlite {
+			q, args = sharedText(head, suffix, w, end-start, args)
+		} else {
+			q = head + strings.TrimSuffix(strings.Repeat(row+",", end-start), ",") + " " + suffix
+		}
+		if _, err := tx.ExecPrepared(ctx, q, args...); err != nil {
 			return 0, fmt.Errorf("load %s: %w", t.name, err)
 		}
 	}
 	t.rows, t.nrows = t.rows[:0], 0
 	return n, nil
 }
+
+// sharedText returns the statement that inserts n rows of w columns on
+// SQLite and its arguments, with each column that holds the same text in
+// every row (the workspace id, the object's name) bound once, as ?1,
+// ?2…, and named by number in each row. The other columns of the first
+// row are numbered too, so that the bare ? of the next rows follow them.
+// Binding copies each text argument into SQLite's memory, and a load
+// binds tens of millions of them: a million contacts' matching keys alone
+// are 60 million arguments, 24 million of them the same two texts.
+func sharedText(head, suffix string, w, n int, rows []any) (string, []any) {
+	var shared []int // columns bound once
+	if n > 1 {
+		for c := range w {
+			s, ok := rows[c].(string)
+			same := ok
+			for r := 1; same && r < n; r++ {
+				v, ok := rows[r*w+c].(string)
+				same = ok && v == s
+			}
+			if same {
+				shared = append(shared, c)
+			}
+		}
+	}
+	if len(shared) == 0 {
+		return head + strings.TrimSuffix(strings.Repeat("("+strings.TrimSuffix(strings.Repeat("?,", w), ",")+"),", n), ",") + " " + suffix, rows
+	}
+	key := fmt.Sprint(head, suffix, n, shared)
+	sharedTexts.Lock()
+	q, ok := sharedTexts.m[key]
+	sharedTexts.Unlock()
+	if !ok {
+		num := make([]int, w) // the parameter of a shared column
+		for k, c := range shared {
+			num[c] = k + 1
+		}
+		var b strings.Builder
+		b.WriteString(head)
+		next := len(shared)
+		for r := range n {
+			if r > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for c := range w {
+				if c > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteByte('?')
+				switch {
+				case num[c] > 0:
+					b.WriteString(strconv.Itoa(num[c]))
+				case r == 0:
+					next++
+					b.WriteString(strconv.Itoa(next))
+				}
+				// Past the first row a bare ? takes the number after the
+				// largest so far: SQLite looks each ?NNN up in a list
+				// of those named, so naming them all made preparing a
+				// statement quadratic.
+			}
+			b.WriteByte(')')
+		}
+		b.WriteString(" " + suffix)
+		q = b.String()
+		sharedTexts.Lock()
+		if len(sharedTexts.m) > 256 {
+			clear(sharedTexts.m)
+		}
+		sharedTexts.m[key] = q
+		sharedTexts.Unlock()
+	}
+	args := make([]any, 0, len(shared)+n*(w-len(shared)))
+	for _, c := range shared {
+		args = append(args, rows[c])
+	}
+	isShared := make([]bool, w)
+	for _, c := range shared {
+		isShared[c] = true
+	}
+	for r := range n {
+		for c := range w {
+			if !isShared[c] {
+				args = append(args, rows[r*w+c])
+			}
+		}
+	}
+	return q, args
+}
+
+// sharedTexts caches the statements sharedText writes, by shape.
+var sharedTexts = struct {
+	sync.Mutex
+	m map[string]string
+}{m: map[string]string{}}
 
 // chunk is the rows of a range of records, built off the writer.
 type chunk struct {

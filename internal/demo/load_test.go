@@ -666,3 +666,27 @@ func keySets(t *testing.T, d *db.DB, ws string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestSharedText: a text column equal in every row is bound once and
+// named by number in each row; other columns, and texts that differ or
+// are not text in every row, keep an argument per row.
+func TestSharedText(t *testing.T) {
+	rows := []any{
+		"ws", "contacts", "a", 1, nil,
+		"ws", "contacts", "b", 1, nil,
+		"ws", "accounts", "c", 1, nil,
+	}
+	q, args := sharedText("INSERT INTO t (w, o, k, n, x) VALUES ", "", 5, 3, rows)
+	want := "INSERT INTO t (w, o, k, n, x) VALUES (?1,?2,?3,?4,?5),(?1,?,?,?,?),(?1,?,?,?,?) "
+	if q != want {
+		t.Fatalf("statement\n %s\nwant\n %s", q, want)
+	}
+	wantArgs := []any{"ws", "contacts", "a", 1, nil, "contacts", "b", 1, nil, "accounts", "c", 1, nil}
+	if fmt.Sprint(args) != fmt.Sprint(wantArgs) {
+		t.Fatalf("arguments %v, want %v", args, wantArgs)
+	}
+	// One row: nothing to share.
+	if q, args := sharedText("INSERT INTO t (w) VALUES ", "", 1, 1, []any{"ws"}); q != "INSERT INTO t (w) VALUES (?) " || len(args) != 1 {
+		t.Fatalf("one row: %q %v", q, args)
+	}
+}
