@@ -117,7 +117,6 @@ func (t *table) sorted() {
 func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 	n := t.nrows
 	w := len(t.cols)
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", w), ",") + ")"
 	sqlite := tx.Dialect() == db.SQLite
 	for start := 0; start < t.nrows; start += t.perBatch {
 		end := min(start+t.perBatch, t.nrows)
@@ -137,7 +136,7 @@ func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 		if sqlite {
 			q, args = sharedText(head, suffix, w, end-start, args)
 		} else {
-			q = head + strings.TrimSuffix(strings.Repeat(row+",", end-start), ",") + " " + suffix
+			q = head + plainValues(w, end-start) + " " + suffix
 		}
 		if _, err := tx.ExecPrepared(ctx, q, args...); err != nil {
 			return 0, fmt.Errorf("load %s: %w", t.name, err)
@@ -145,6 +144,11 @@ func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 	}
 	t.rows, t.nrows = t.rows[:0], 0
 	return n, nil
+}
+
+// plainValues is n rows of w bare parameters: "(?,?),(?,?)".
+func plainValues(w, n int) string {
+	return strings.TrimSuffix(strings.Repeat("("+strings.TrimSuffix(strings.Repeat("?,", w), ",")+"),", n), ",")
 }
 
 // sharedText returns the statement that inserts n rows of w columns on
@@ -156,35 +160,31 @@ func (t *table) flush(ctx context.Context, tx *db.Tx) (int, error) {
 // binds tens of millions of them: a million contacts' matching keys alone
 // are 60 million arguments, 24 million of them the same two texts.
 func sharedText(head, suffix string, w, n int, rows []any) (string, []any) {
-	var shared []int // columns bound once
-	if n > 1 {
-		for c := range w {
-			s, ok := rows[c].(string)
-			same := ok
-			for r := 1; same && r < n; r++ {
-				v, ok := rows[r*w+c].(string)
-				same = ok && v == s
-			}
-			if same {
-				shared = append(shared, c)
-			}
+	num := make([]int, w) // by column, its parameter when bound once, else 0
+	shared := 0
+	for c := range w {
+		s, ok := rows[c].(string)
+		same := ok && n > 1
+		for r := 1; same && r < n; r++ {
+			v, ok := rows[r*w+c].(string)
+			same = ok && v == s
+		}
+		if same {
+			shared++
+			num[c] = shared
 		}
 	}
-	if len(shared) == 0 {
-		return head + strings.TrimSuffix(strings.Repeat("("+strings.TrimSuffix(strings.Repeat("?,", w), ",")+"),", n), ",") + " " + suffix, rows
+	if shared == 0 {
+		return head + plainValues(w, n) + " " + suffix, rows
 	}
-	key := fmt.Sprint(head, suffix, n, shared)
+	key := fmt.Sprint(head, suffix, n, num)
 	sharedTexts.Lock()
 	q, ok := sharedTexts.m[key]
 	sharedTexts.Unlock()
 	if !ok {
-		num := make([]int, w) // the parameter of a shared column
-		for k, c := range shared {
-			num[c] = k + 1
-		}
 		var b strings.Builder
 		b.WriteString(head)
-		next := len(shared)
+		next := shared
 		for r := range n {
 			if r > 0 {
 				b.WriteByte(',')
@@ -195,6 +195,10 @@ func sharedText(head, suffix string, w, n int, rows []any) (string, []any) {
 					b.WriteByte(',')
 				}
 				b.WriteByte('?')
+				// Past the first row a bare ? takes the number after the
+				// largest so far: SQLite looks each ?NNN up in a list of
+				// those named, so naming them all made preparing a
+				// statement quadratic.
 				switch {
 				case num[c] > 0:
 					b.WriteString(strconv.Itoa(num[c]))
@@ -202,10 +206,6 @@ func sharedText(head, suffix string, w, n int, rows []any) (string, []any) {
 					next++
 					b.WriteString(strconv.Itoa(next))
 				}
-				// Past the first row a bare ? takes the number after the
-				// largest so far: SQLite looks each ?NNN up in a list
-				// of those named, so naming them all made preparing a
-				// statement quadratic.
 			}
 			b.WriteByte(')')
 		}
@@ -218,17 +218,15 @@ func sharedText(head, suffix string, w, n int, rows []any) (string, []any) {
 		sharedTexts.m[key] = q
 		sharedTexts.Unlock()
 	}
-	args := make([]any, 0, len(shared)+n*(w-len(shared)))
-	for _, c := range shared {
-		args = append(args, rows[c])
-	}
-	isShared := make([]bool, w)
-	for _, c := range shared {
-		isShared[c] = true
+	args := make([]any, shared, shared+n*(w-shared))
+	for c := range w {
+		if num[c] > 0 {
+			args[num[c]-1] = rows[c]
+		}
 	}
 	for r := range n {
 		for c := range w {
-			if !isShared[c] {
+			if num[c] == 0 {
 				args = append(args, rows[r*w+c])
 			}
 		}
