@@ -3,6 +3,7 @@ package dataio
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -142,7 +143,11 @@ func (c *CSVWriter) WriteCell(cell []byte, first bool) error {
 	}
 	comma := c.cw.Comma
 	if !first {
-		bw.WriteRune(comma)
+		if comma < utf8.RuneSelf {
+			bw.WriteByte(byte(comma))
+		} else {
+			bw.WriteRune(comma)
+		}
 	}
 	guard := needsGuard(cell)
 	if !c.needsQuotes(cell, guard) {
@@ -236,10 +241,8 @@ func (c *CSVWriter) needsQuotes(cell []byte, guard bool) bool {
 		return true
 	}
 	if comma < utf8.RuneSelf {
-		for _, b := range cell {
-			if b == '\n' || b == '\r' || b == '"' || b == byte(comma) {
-				return true
-			}
+		if hasSpecial(cell, byte(comma)) {
+			return true
 		}
 	} else if bytes.ContainsRune(cell, comma) || bytes.ContainsAny(cell, "\"\r\n") {
 		return true
@@ -249,6 +252,29 @@ func (c *CSVWriter) needsQuotes(cell []byte, guard bool) bool {
 	}
 	r, _ := utf8.DecodeRune(cell)
 	return unicode.IsSpace(r)
+}
+
+// hasSpecial reports whether cell holds a line feed, a carriage return, a
+// double quote or the byte comma. It looks at eight bytes at a time: a
+// word has a byte equal to c when the word XOR c repeated has a zero
+// byte, which (w - 0x01…01) &^ w & 0x80…80 detects exactly.
+func hasSpecial(cell []byte, comma byte) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	lf, cr, quote, sep := lo*uint64('\n'), lo*uint64('\r'), lo*uint64('"'), lo*uint64(comma)
+	i := 0
+	for ; i+8 <= len(cell); i += 8 {
+		w := binary.LittleEndian.Uint64(cell[i:])
+		a, b, c, d := w^lf, w^cr, w^quote, w^sep
+		if ((a-lo)&^a|(b-lo)&^b|(c-lo)&^c|(d-lo)&^d)&hi != 0 {
+			return true
+		}
+	}
+	for _, b := range cell[i:] {
+		if b == '\n' || b == '\r' || b == '"' || b == comma {
+			return true
+		}
+	}
+	return false
 }
 
 // Flush writes buffered rows to the underlying writer.

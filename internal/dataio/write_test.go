@@ -173,7 +173,10 @@ func TestJSONLWriter(t *testing.T) {
 // every delimiter and line end.
 func TestCSVWriterCells(t *testing.T) {
 	cells := []string{"", "plain", `\.`, `\.x`, " leading", "\u00a0nbsp", "\u3000ideographic", "\tTab", "\rCR", "a\r\nb", "a\nb", "a\rb",
-		`say "hi"`, "a,b", "a;b", "a\tb", "=1+1", "+34 612", "-2", "@x", "＝FULL", "＋x", "'quoted", "'", "中文, 逗号", "Peña", "\xff\xfe", "=\"x\"\n", "-\r"}
+		`say "hi"`, "a,b", "a;b", "a\tb", "=1+1", "+34 612", "-2", "@x", "＝FULL", "＋x", "'quoted", "'", "中文, 逗号", "Peña", "\xff\xfe", "=\"x\"\n", "-\r",
+		// longer than a word, the special byte at every place in a word
+		"abcdefgh,", "abcdefghijklmno\"", "0123456\n89abcdef", "01234567\r9abcdef", "a;bcdefghijklmnopq", "abcdefgh\tijklmnopq", "abcdefghijkl|mnop",
+		"abcdefghijklmnopqrstuvwxyz0123456789", "名前と住所の一覧表です"}
 	for _, opts := range []CSVWriterOptions{{}, {LF: true}, {Delimiter: ';'}, {Delimiter: '\t'}, {Delimiter: '|', LF: true, BOM: true}, {Delimiter: '\''}, {Delimiter: '，'}} {
 		for start := range cells {
 			row := make([]string, 0, 4)
@@ -200,6 +203,26 @@ func TestCSVWriterCells(t *testing.T) {
 			}
 			if !bytes.Equal(a.Bytes(), b.Bytes()) {
 				t.Errorf("%+v %q: WriteCell wrote %q, WriteRow %q", opts, row, b.Bytes(), a.Bytes())
+			}
+		}
+	}
+}
+
+// TestHasSpecial: the word-at-a-time search agrees with a byte loop for
+// every length up to three words, every special byte at every place, and
+// bytes next to the specials (which a wrong borrow would mistake).
+func TestHasSpecial(t *testing.T) {
+	for _, comma := range []byte{',', ';', '\t', '|', '\''} {
+		for n := range 25 {
+			for pos := range n {
+				for _, b := range []byte{'\n', '\r', '"', comma, comma + 1, comma - 1, 0, 0x80, 0xff, '\n' + 1, '"' - 1} {
+					cell := bytes.Repeat([]byte{'x'}, n)
+					cell[pos] = b
+					want := b == '\n' || b == '\r' || b == '"' || b == comma
+					if got := hasSpecial(cell, comma); got != want {
+						t.Errorf("comma %q, %q: %v, want %v", comma, cell, got, want)
+					}
+				}
 			}
 		}
 	}

@@ -113,6 +113,9 @@ type Exporter struct {
 	Now func() time.Time
 	// Batch is how many records are written out per step; 0 is 2,000.
 	Batch int
+	// TitlesAtOnce is how many titles of one target object an export
+	// reads by id before it reads all of them in one pass; 0 is 10,000.
+	TitlesAtOnce int
 }
 
 // Result says what an export wrote.
@@ -184,7 +187,7 @@ func (x *Exporter) writeRows(ctx context.Context, p *auth.Principal, object stri
 		colFi []int // by column, the index of its field in the rows' fields
 		cell  []byte
 		line  []byte
-		t     = newTitles()
+		t     = newTitles(x.TitlesAtOnce)
 		want  = map[string][]string{}
 	)
 	if f == CSV {
@@ -233,7 +236,7 @@ func (x *Exporter) writeRows(ctx context.Context, p *auth.Principal, object stri
 		// The titles of what the batch refers to that the cache lacks,
 		// read at once.
 		if t.full() {
-			t = newTitles()
+			t = newTitles(x.TitlesAtOnce)
 		}
 		clear(want)
 		for k, c := range cols {
@@ -317,14 +320,14 @@ func (x *Exporter) writeRecords(ctx context.Context, p *auth.Principal, object s
 		return Result{}, err
 	}
 	var res Result
-	t := newTitles()
+	t := newTitles(x.TitlesAtOnce)
 	batch := x.Batch
 	if batch <= 0 {
 		batch = batchSize
 	}
 	err = x.Records.Stream(ctx, p, object, q, batch, func(_ []records.Field, recs []*records.Record) error {
 		if t.full() {
-			t = newTitles()
+			t = newTitles(x.TitlesAtOnce)
 		}
 		if err := t.fetch(ctx, x.Records, p, fields, recs); err != nil {
 			return err
@@ -565,23 +568,43 @@ func timeValue(v any) (time.Time, bool) {
 }
 
 // maxTitles bounds the titles kept from batch to batch (accounts, tags and
-// other records many rows share are read once): some 25 MB of heap when
+// other records many rows share are read once): some 60 MB of heap when
 // full.
-const maxTitles = 200_000
+const maxTitles = 500_000
 
 // titles holds the titles of the records the rows refer to.
 type titles struct {
 	m map[string]map[string]string // by target object, by id; "" for no title
 	n int
+	// all says the titles of every record of a target are held, so an id
+	// not held has none; asked counts the ids read one by one, by target,
+	// and tried says the whole target was tried and found too large.
+	all    map[string]bool
+	asked  map[string]int
+	tried  map[string]bool
+	atOnce int // allAfter, or the exporter's TitlesAtOnce
 }
 
-func newTitles() *titles { return &titles{m: map[string]map[string]string{}} }
+// allAfter is how many titles of one target an export reads by id before
+// it reads all of the target's titles at once (at most maxTitles): past
+// this, the export is likely to name much of the target.
+const allAfter = 10_000
+
+func newTitles(atOnce int) *titles {
+	if atOnce <= 0 {
+		atOnce = allAfter
+	}
+	return &titles{m: map[string]map[string]string{}, all: map[string]bool{}, asked: map[string]int{}, tried: map[string]bool{}, atOnce: atOnce}
+}
 
 // full reports whether the cache holds more than it should keep.
 func (t *titles) full() bool { return t.n > maxTitles }
 
 // known reports whether the title of target's record id has been read.
 func (t *titles) known(target, id string) bool {
+	if t.all[target] {
+		return true
+	}
 	_, ok := t.m[target][id]
 	return ok
 }
@@ -596,7 +619,7 @@ func (t *titles) fetch(ctx context.Context, eng *records.Engine, p *auth.Princip
 // fetchIDs is fetch of the ids named, by target object.
 func (t *titles) fetchIDs(ctx context.Context, eng *records.Engine, p *auth.Principal, want map[string][]string) error {
 	for target, ids := range want {
-		if !p.Can(target, auth.ActRead) {
+		if !p.Can(target, auth.ActRead) || t.all[target] {
 			continue
 		}
 		tm := t.m[target]
@@ -613,6 +636,18 @@ func (t *titles) fetchIDs(ctx context.Context, eng *records.Engine, p *auth.Prin
 			if !seen[id] {
 				seen[id] = true
 				uniq = append(uniq, id)
+			}
+		}
+		if t.asked[target] += len(uniq); t.asked[target] > t.atOnce && !t.tried[target] {
+			t.tried[target] = true
+			got, ok, err := eng.AllTitles(ctx, p, target, maxTitles-(t.n-len(tm)))
+			if err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			if ok {
+				t.n += len(got) - len(tm)
+				t.m[target], t.all[target] = got, true
+				continue
 			}
 		}
 		got, err := eng.Titles(ctx, p, target, uniq)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/auth"
+	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/exports"
 	"github.com/rapport-crm/rapport/internal/server/servertest"
 )
@@ -137,6 +138,18 @@ func TestWriteMatchesRecordPath(t *testing.T) {
 	}
 	flush()
 	admin.Must(t, 204, "DELETE", "/api/v1/accounts/"+accounts[5], nil) // referred to, but trashed: no title
+	// Values the API would not store as they are, written directly: text
+	// holding the marks a packed SQLite row uses (such a row is read
+	// again column by column), a value that is only a mark, and empty
+	// text that is not NULL.
+	for k, set := range []struct{ col, val string }{
+		{"job_title", "mark\x1fin\x1evalue"}, {"job_title", "\x1e"}, {"description", "\x1f"}, {"city", ""},
+		{"street", "\x1e\x1e"}, {"job_title", ""}, {"custom", "{}"},
+	} {
+		if _, err := e.Server.DB.Exec(ctx, "UPDATE contacts SET "+set.col+" = ? WHERE id = (SELECT id FROM contacts WHERE workspace_id = ? ORDER BY created_at, id LIMIT 1 OFFSET ?)", set.val, ws.ID, 3+k*5); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	// Callers of every reach: the admin, an own-scope salesperson, a role
 	// that reads every contact but only its own accounts, and one that
@@ -181,6 +194,25 @@ func TestWriteMatchesRecordPath(t *testing.T) {
 					got, want := exportBoth(t, x, p, raw, f)
 					if !bytes.Equal(got, want) {
 						t.Fatalf("Write differs from the record path at byte %d:\n got %q\nwant %q", firstDiff(got, want), around(got, firstDiff(got, want)), around(want, firstDiff(got, want)))
+					}
+					// Again with every account title read in one pass
+					// after the first few read by id.
+					x.TitlesAtOnce = 3
+					got, _ = exportBoth(t, x, p, raw, f)
+					x.TitlesAtOnce = 0
+					if !bytes.Equal(got, want) {
+						t.Fatalf("with titles read at once, Write differs from the record path at byte %d:\n got %q\nwant %q", firstDiff(got, want), around(got, firstDiff(got, want)), around(want, firstDiff(got, want)))
+					}
+					// And with the tags looked up record by record
+					// rather than read ahead (SQLite reads them ahead).
+					if e.Server.DB.Dialect != db.SQLite {
+						return
+					}
+					x.Records.LinksAhead = -1
+					got, _ = exportBoth(t, x, p, raw, f)
+					x.Records.LinksAhead = 0
+					if !bytes.Equal(got, want) {
+						t.Fatalf("with links looked up by record, Write differs from the record path at byte %d:\n got %q\nwant %q", firstDiff(got, want), around(got, firstDiff(got, want)), around(want, firstDiff(got, want)))
 					}
 				})
 			}

@@ -23,6 +23,10 @@ type Engine struct {
 	// OnPurge, when set, is told of each record deleted for good by hand
 	// (Purge), after its transaction committed: for the audit log.
 	OnPurge func(ctx context.Context, p *auth.Principal, object, id string)
+	// LinksAhead bounds the links of one link field that StreamRows reads
+	// ahead on SQLite instead of looking them up record by record: 0 is
+	// 200,000, a negative number never.
+	LinksAhead int
 
 	mu      sync.RWMutex
 	objects map[string]*Object
@@ -760,6 +764,62 @@ func ScopeSQL(p *auth.Principal, object string) (string, []any) {
 		return "owner_id IN (" + placeholders(len(ids)) + ")", args
 	}
 	return "", nil
+}
+
+// AllTitles returns the title of every live record of object that p may
+// read, by id, as Titles gives them, in one pass over the table; false
+// when there are more than max, or none may be read. An export that
+// names most of a table's records (the accounts of a million contacts)
+// reads their titles this way, instead of by id.
+func (e *Engine) AllTitles(ctx context.Context, p *auth.Principal, object string, max int) (map[string]string, bool, error) {
+	o, err := e.Object(object)
+	if err != nil || !p.Can(o.Name, auth.ActRead) {
+		return nil, false, nil
+	}
+	fields, err := e.Fields(ctx, e.DB, p.WorkspaceID, o)
+	if err != nil {
+		return nil, false, err
+	}
+	tf, ok := fieldByName(fields, o.TitleField)
+	if !ok {
+		return nil, false, nil
+	}
+	scope, sargs := ScopeSQL(p, o.Name)
+	q := "SELECT id, " + valueExpr(e.DB.Dialect, tf) + " FROM " + o.Table + " WHERE workspace_id = ? AND deleted_at IS NULL"
+	args := []any{p.WorkspaceID}
+	if scope != "" {
+		q += " AND " + scope
+		args = append(args, sargs...)
+	}
+	rows, err := e.DB.Query(ctx, q+" LIMIT ?", append(args, max+1)...)
+	if err != nil {
+		return nil, false, fmt.Errorf("titles of %s: %w", o.Name, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, title any
+		if err := rows.Scan(&id, &title); err != nil {
+			return nil, false, fmt.Errorf("titles of %s: %w", o.Name, err)
+		}
+		if len(out) == max {
+			return nil, false, nil
+		}
+		s := db.IDText(id)
+		switch t := title.(type) {
+		case string:
+			out[s] = t
+		case []byte:
+			out[s] = string(t)
+		}
+		if out[s] == "" {
+			out[s] = s
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("titles of %s: %w", o.Name, err)
+	}
+	return out, true, nil
 }
 
 // Titles returns the title of each live record of object among ids that

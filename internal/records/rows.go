@@ -30,7 +30,13 @@ type Rows struct {
 	n    int
 	vals [][]any // one row of raw column values per record
 	ptrs [][]any // pointers to vals, to scan into
-	col  []int   // by field: the index of its (first) column in a row, -1 for none
+
+	// packed rows (SQLite): each row's text columns as one value, cut
+	// into texts; the cells of vals hold packedText for them
+	packed []string
+	texts  [][]string
+	pptrs  [][]any // pointers to packed and to the other cells of vals
+	col    []int   // by field: the index of its (first) column in a row, -1 for none
 
 	// reused from record to record
 	cv    map[string]any // decoded custom values of record cvRow
@@ -73,36 +79,81 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 	}
 	o, fields := pl.o, pl.fields
 	rs := &Rows{Fields: fields, col: make([]int, len(fields))}
-	var sel strings.Builder
-	sel.WriteString("id, owner_id, created_at, created_by, updated_at, updated_by, version, custom")
-	ncol := rowFirstField
-	var selArgs []any
+	// The select list: the record columns, then each field's columns and
+	// the ids of each link field; text[k] says column k is text, args[k]
+	// holds its arguments.
+	exprs := []string{"id", "owner_id", "created_at", "created_by", "updated_at", "updated_by", "version", "custom"}
+	text := []bool{true, true, true, true, true, true, false, true}
+	args := make([][]any, len(exprs))
+	links := map[int]*Link{}
+	var declared map[string]string
+	if e.DB.Dialect == db.SQLite {
+		if declared, err = e.columnTypes(ctx, o.Table); err != nil {
+			return err
+		}
+	}
 	for i := range fields {
 		f := &fields[i]
 		rs.col[i] = -1
 		switch {
 		case f.stored():
-			rs.col[i] = ncol
+			rs.col[i] = len(exprs)
 			for _, c := range f.columns() {
-				sel.WriteString(", " + c)
-				ncol++
+				exprs = append(exprs, c)
+				text = append(text, strings.EqualFold(declared[c], "TEXT"))
+				args = append(args, nil)
 			}
 		case f.Type == RefList && f.Link != nil:
 			// The ids of a link field, in the same query: one look-up in
 			// the link table's primary key per record.
 			l := f.Link
-			rs.col[i] = ncol
-			sel.WriteString(", (SELECT " + e.DB.Dialect.IDList("l."+l.To) + " FROM " + l.Table + " l WHERE l.workspace_id = ? AND l." + l.From + " = " + o.Table + ".id)")
-			selArgs = append(selArgs, p.WorkspaceID)
-			ncol++
+			rs.col[i] = len(exprs)
+			links[len(exprs)] = l
+			exprs = append(exprs, "(SELECT "+e.DB.Dialect.IDList("l."+l.To)+" FROM "+l.Table+" l WHERE l.workspace_id = ? AND l."+l.From+" = "+o.Table+".id)")
+			text = append(text, e.DB.Dialect == db.SQLite)
+			args = append(args, []any{p.WorkspaceID})
 		}
 	}
-	query := "SELECT " + sel.String() + " FROM " + o.Table + " WHERE " + strings.Join(pl.where, " AND ") + " ORDER BY " + pl.orderBy()
-	rows, err := e.DB.Query(ctx, query, append(selArgs, pl.args...)...)
+	ncol := len(exprs)
+	from := " FROM " + o.Table + " WHERE " + strings.Join(pl.where, " AND ") + " ORDER BY " + pl.orderBy()
+	query := "SELECT " + strings.Join(exprs, ", ") + from
+	qargs := slices.Concat(slices.Concat(args...), pl.args)
+	var pk *packing
+	src := db.Querier(e.DB)
+	if e.DB.Dialect == db.SQLite {
+		// On SQLite the text columns come packed into one value per row
+		// (see packing), read in one snapshot so that a row whose values
+		// hold the packing's marks can be read again column by column.
+		snap, err := e.DB.BeginSnapshot(ctx)
+		if err != nil {
+			return err
+		}
+		defer snap.Rollback()
+		src = snap
+		pk = newPacking(exprs, text)
+		for k, l := range links {
+			if err := pk.prefetch(ctx, snap, k, l, p.WorkspaceID, e.LinksAhead); err != nil {
+				return fmt.Errorf("list %s: %w", o.Name, err)
+			}
+		}
+		var list string
+		list, qargs = pk.selectList(exprs, args)
+		qargs = append(qargs, pl.args...)
+		query = "SELECT " + list + from
+		pk.again = "SELECT " + strings.Join(exprs, ", ") + " FROM " + o.Table + " WHERE rowid = ?"
+		pk.againArgs = slices.Concat(args...)
+	}
+	rows, err := src.Query(ctx, query, qargs...)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", o.Name, err)
 	}
 	defer rows.Close()
+	readRow := func(b *Rows) error {
+		if pk == nil {
+			return rows.Scan(b.ptrs[b.n]...)
+		}
+		return pk.read(ctx, src, rows, b)
+	}
 	// Two batches: one is read from the database (in a goroutine of its
 	// own) while each writes out the other, so on two cores SQLite and
 	// the writing overlap.
@@ -114,7 +165,7 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 		}
 	}()
 	for range 2 {
-		free <- rs.clone(batch, ncol)
+		free <- rs.clone(batch, ncol, pk)
 	}
 	var readErr error
 	go func() {
@@ -127,7 +178,7 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 				return
 			}
 			for b.n < batch && rows.Next() {
-				if err := rows.Scan(b.ptrs[b.n]...); err != nil {
+				if err := readRow(b); err != nil {
 					readErr = fmt.Errorf("list %s: %w", o.Name, db.MapError(err))
 					return
 				}
@@ -147,6 +198,11 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 	var eachErr error
 	for b := range full {
 		if eachErr == nil {
+			if pk != nil {
+				// Here rather than in the reading goroutine, which has
+				// the more work of the two.
+				pk.fillLinks(b)
+			}
 			if eachErr = each(b); eachErr != nil {
 				close(stop)
 				stopped = true
@@ -163,8 +219,8 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 }
 
 // clone returns an empty batch of up to batch rows of ncol columns laid
-// out as r's.
-func (r *Rows) clone(batch, ncol int) *Rows {
+// out as r's, read packed as pk says (nil: column by column).
+func (r *Rows) clone(batch, ncol int, pk *packing) *Rows {
 	b := &Rows{Fields: r.Fields, col: r.col, cvRow: -1, vals: make([][]any, batch), ptrs: make([][]any, batch)}
 	cells := make([]any, batch*ncol)
 	ptrs := make([]any, batch*ncol)
@@ -173,6 +229,21 @@ func (r *Rows) clone(batch, ncol int) *Rows {
 		b.ptrs[i] = ptrs[i*ncol : (i+1)*ncol : (i+1)*ncol]
 		for j := range b.ptrs[i] {
 			b.ptrs[i][j] = &b.vals[i][j]
+		}
+	}
+	if pk != nil {
+		b.packed = make([]string, batch)
+		b.texts = make([][]string, batch)
+		b.pptrs = make([][]any, batch)
+		texts := make([]string, batch*ncol)
+		pptrs := make([]any, batch*(1+len(pk.others)))
+		for i := range b.vals {
+			b.texts[i] = texts[i*ncol : (i+1)*ncol : (i+1)*ncol]
+			b.pptrs[i] = pptrs[i*(1+len(pk.others)) : (i+1)*(1+len(pk.others))]
+			b.pptrs[i][0] = &b.packed[i]
+			for k, c := range pk.others {
+				b.pptrs[i][1+k] = &b.vals[i][c]
+			}
 		}
 	}
 	return b
@@ -188,7 +259,12 @@ func (r *Rows) next() {
 func (r *Rows) Len() int { return r.n }
 
 // AppendID appends the id of record i.
-func (r *Rows) AppendID(dst []byte, i int) []byte { return appendText(dst, r.vals[i][rowID]) }
+func (r *Rows) AppendID(dst []byte, i int) []byte {
+	if s, ok := r.text(i, rowID); ok {
+		return append(dst, s...)
+	}
+	return appendText(dst, r.vals[i][rowID])
+}
 
 // IDs returns the ids a reference or link field fi of record i names
 // (none, one or several), as RefIDs reads them from a Record; the slice
@@ -200,10 +276,10 @@ func (r *Rows) IDs(i, fi int) ([]string, error) {
 	}
 	r.ids = r.ids[:0]
 	if f.Type == Reference && !f.Custom && r.col[fi] >= 0 {
-		switch x := r.vals[i][r.col[fi]].(type) {
-		case string:
-			return append(r.ids, x), nil
-		case nil:
+		if s, ok := r.text(i, r.col[fi]); ok {
+			return append(r.ids, s), nil
+		}
+		if r.vals[i][r.col[fi]] == nil {
 			return r.ids, nil
 		}
 	}
@@ -234,7 +310,6 @@ func appendText(dst []byte, v any) []byte {
 // Record.Values holds it (nil when empty).
 func (r *Rows) Value(i, fi int) (any, error) {
 	f := &r.Fields[fi]
-	row := r.vals[i]
 	switch {
 	case f.Custom:
 		cv, err := r.customValues(i)
@@ -249,29 +324,29 @@ func (r *Rows) Value(i, fi int) (any, error) {
 		switch f.Name {
 		case "created_at", "updated_at":
 			var t db.Time
-			if err := t.Scan(row[systemCol(f.Name)]); err != nil {
+			if err := t.Scan(r.raw(i, systemCol(f.Name))); err != nil {
 				return nil, err
 			}
 			return FormatTime(t.Time), nil
 		}
-		if s := db.IDText(row[systemCol(f.Name)]); s != "" {
+		if s := r.idText(i, systemCol(f.Name)); s != "" {
 			return s, nil
 		}
 		return nil, nil
 	case f.Type == Money:
 		c := r.col[fi]
-		if row[c] == nil {
+		if r.vals[i][c] == nil {
 			return nil, nil
 		}
-		a, err := scanValue(&Field{Name: f.Name, Type: Decimal}, row[c])
+		a, err := scanValue(&Field{Name: f.Name, Type: Decimal}, r.raw(i, c))
 		if err != nil {
 			return nil, err
 		}
-		cur, _ := scanValue(&Field{Name: f.Name, Type: Text}, row[c+1])
+		cur, _ := scanValue(&Field{Name: f.Name, Type: Text}, r.raw(i, c+1))
 		cs, _ := cur.(string)
 		return MoneyValue{Amount: a.(string), Currency: cs}, nil
 	case r.col[fi] >= 0:
-		return scanValue(f, row[r.col[fi]])
+		return scanValue(f, r.raw(i, r.col[fi]))
 	}
 	return nil, nil
 }
@@ -295,7 +370,7 @@ func (r *Rows) customValues(i int) (map[string]any, error) {
 	if r.cvRow == i {
 		return r.cv, nil
 	}
-	cv, err := decodeCustom(r.Fields, r.vals[i][rowCustom])
+	cv, err := decodeCustom(r.Fields, r.raw(i, rowCustom))
 	if err != nil {
 		return nil, err
 	}
@@ -307,12 +382,9 @@ func (r *Rows) customValues(i int) (map[string]any, error) {
 // loadLinks sorts them; the slice is reused by the next call.
 func (r *Rows) refIDs(i, fi int) []string {
 	r.ids = r.ids[:0]
-	var s string
-	switch x := r.vals[i][r.col[fi]].(type) {
-	case string:
-		s = x
-	case []byte:
-		s = string(x)
+	s, ok := r.text(i, r.col[fi])
+	if b, isBytes := r.vals[i][r.col[fi]].([]byte); !ok && isBytes {
+		s = string(b)
 	}
 	for s != "" {
 		id, rest, _ := strings.Cut(s, ",")
@@ -338,11 +410,10 @@ func (r *Rows) AppendCell(dst []byte, i, fi int) ([]byte, error) {
 		}
 		return dst, nil
 	case !f.Custom && f.Type != Money && r.col[fi] >= 0:
-		raw := r.vals[i][r.col[fi]]
-		if raw == nil {
+		if r.vals[i][r.col[fi]] == nil {
 			return dst, nil
 		}
-		if out, ok := r.appendQuick(dst, f, raw, false); ok {
+		if out, ok := r.appendQuick(dst, f, i, r.col[fi], false); ok {
 			return out, nil
 		}
 	}
@@ -355,10 +426,18 @@ func (r *Rows) AppendCell(dst []byte, i, fi int) ([]byte, error) {
 
 // appendSystem appends the owner, a creator or a timestamp of record i.
 func (r *Rows) appendSystem(dst []byte, i int, name string) ([]byte, error) {
-	raw := r.vals[i][systemCol(name)]
+	c := systemCol(name)
+	s, isText := r.text(i, c)
 	if name != "created_at" && name != "updated_at" {
-		return appendText(dst, raw), nil
+		if isText {
+			return append(dst, s...), nil
+		}
+		return appendText(dst, r.vals[i][c]), nil
 	}
+	if isText && canonicalTime(s) {
+		return append(dst, s...), nil
+	}
+	raw := r.raw(i, c)
 	if out, ok := appendTime(dst, raw); ok {
 		return out, nil
 	}
@@ -369,18 +448,18 @@ func (r *Rows) appendSystem(dst []byte, i int, name string) ([]byte, error) {
 	return append(dst, FormatTime(t.Time)...), nil
 }
 
-// appendQuick appends a standard column's value the quick way — as text
-// for a cell, as JSON when asJSON — and reports whether it could.
-func (r *Rows) appendQuick(dst []byte, f *Field, raw any, asJSON bool) ([]byte, bool) {
+// appendQuick appends the value of column c of record i, a standard
+// field f's, the quick way — as text for a cell, as JSON when asJSON —
+// and reports whether it could.
+func (r *Rows) appendQuick(dst []byte, f *Field, i, c int, asJSON bool) ([]byte, bool) {
+	s, isText := r.text(i, c)
+	raw := r.vals[i][c]
+	if b, ok := raw.([]byte); ok {
+		s, isText = string(b), true
+	}
 	switch f.Type {
 	case Text, LongText, Email, Phone, URL, Select, Reference, User:
-		var s string
-		switch x := raw.(type) {
-		case string:
-			s = x
-		case []byte:
-			s = string(x)
-		default:
+		if !isText {
 			return dst, false
 		}
 		if asJSON {
@@ -391,16 +470,20 @@ func (r *Rows) appendQuick(dst []byte, f *Field, raw any, asJSON bool) ([]byte, 
 		if asJSON {
 			dst = append(dst, '"')
 		}
-		out, ok := appendTime(dst, raw)
+		var out []byte
+		var ok bool
+		if _, packed := raw.(packedText); packed {
+			out, ok = append(dst, s...), canonicalTime(s)
+		} else {
+			out, ok = appendTime(dst, raw)
+		}
 		if ok && asJSON {
 			out = append(out, '"')
 		}
 		return out, ok
 	case Date:
-		var s string
 		switch x := raw.(type) {
-		case string:
-			s = x
+		case string, packedText:
 		case time.Time:
 			if asJSON {
 				dst = append(dst, '"')
@@ -425,13 +508,7 @@ func (r *Rows) appendQuick(dst []byte, f *Field, raw any, asJSON bool) ([]byte, 
 			return strconv.AppendInt(dst, x, 10), true
 		}
 	case EmailList, PhoneList:
-		var s string
-		switch x := raw.(type) {
-		case string:
-			s = x
-		case []byte:
-			s = string(x)
-		default:
+		if !isText {
 			return dst, false
 		}
 		items, ok := r.parseItems(s, f.Type == PhoneList)
@@ -651,7 +728,7 @@ func appendItemsJSON(dst []byte, items []listItem, phones bool) []byte {
 // AppendJSON appends record i as MarshalRecord writes it (every field).
 func (r *Rows) AppendJSON(dst []byte, i int) ([]byte, error) {
 	dst = append(dst, `{"id":`...)
-	dst = AppendJSONString(dst, db.IDText(r.vals[i][rowID]))
+	dst = AppendJSONString(dst, r.idText(i, rowID))
 	for fi := range r.Fields {
 		f := &r.Fields[fi]
 		dst = append(dst, ',')
@@ -668,7 +745,7 @@ func (r *Rows) AppendJSON(dst []byte, i int) ([]byte, error) {
 				dst = append(dst, '"')
 				continue
 			}
-			if s := db.IDText(r.vals[i][systemCol(f.Name)]); s != "" {
+			if s := r.idText(i, systemCol(f.Name)); s != "" {
 				dst = AppendJSONString(dst, s)
 			} else {
 				dst = append(dst, "null"...)
@@ -690,12 +767,11 @@ func (r *Rows) AppendJSON(dst []byte, i int) ([]byte, error) {
 			dst = append(dst, ']')
 			continue
 		case !f.Custom && f.Type != Money && c >= 0:
-			raw := r.vals[i][c]
-			if raw == nil {
+			if r.vals[i][c] == nil {
 				dst = append(dst, "null"...)
 				continue
 			}
-			if out, ok := r.appendQuick(dst, f, raw, true); ok {
+			if out, ok := r.appendQuick(dst, f, i, c, true); ok {
 				dst = out
 				continue
 			}

@@ -2,6 +2,7 @@ package records
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,28 +51,79 @@ func TestRowsCellsMatchRecords(t *testing.T) {
 		{text, []byte("bytes")},
 	}
 	for _, tc := range tests {
+		v, verr := scanValue(&tc.f, tc.raw)
+		check := func(how string, r *Rows) {
+			cell, err := r.AppendCell(nil, 0, 0)
+			if (err != nil) != (verr != nil) {
+				t.Errorf("%s %s %q: error %v, the engine's %v", how, tc.f.Name, tc.raw, err, verr)
+				return
+			}
+			if verr != nil {
+				return
+			}
+			if want := CellText(v); string(cell) != want {
+				t.Errorf("%s %s %q: cell %q, want %q", how, tc.f.Name, tc.raw, cell, want)
+			}
+			var want bytes.Buffer
+			writeJSON(&want, v)
+			got := want.Bytes()
+			if out, ok := r.appendQuick(nil, &tc.f, 0, rowFirstField, true); ok {
+				got = out
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("%s %s %q: JSON %s, want %s", how, tc.f.Name, tc.raw, got, want.Bytes())
+			}
+		}
 		r := &Rows{Fields: []Field{tc.f}, col: []int{rowFirstField}, vals: [][]any{make([]any, rowFirstField+1)}, n: 1, cvRow: -1}
 		r.vals[0][rowFirstField] = tc.raw
-		v, verr := scanValue(&tc.f, tc.raw)
-		cell, err := r.AppendCell(nil, 0, 0)
-		if (err != nil) != (verr != nil) {
-			t.Errorf("%s %q: error %v, the engine's %v", tc.f.Name, tc.raw, err, verr)
+		check("column", r)
+		// The same text as a packed row gives it (SQLite).
+		if s, ok := tc.raw.(string); ok {
+			r.texts = [][]string{make([]string, rowFirstField+1)}
+			r.texts[0][rowFirstField] = s
+			r.vals[0][rowFirstField] = packedText{}
+			check("packed", r)
+		}
+	}
+}
+
+// TestUnpack: a packed row cuts into its cells — values, empty text and
+// NULLs — and a row whose values hold a mark is refused, however the
+// marks fall, so that it is read again column by column.
+func TestUnpack(t *testing.T) {
+	const v, n = "\x1f", "\x1e"
+	tests := []struct {
+		packed string
+		want   []any // by packed column; nil is NULL
+		ok     bool
+	}{
+		{"7" + v + "a" + v + "" + n + v + "中文, \"q\"", []any{"a", "", nil, "中文, \"q\""}, true},
+		{"12" + n + n + n + n, []any{nil, nil, nil, nil}, true},
+		{"3" + v + v + v + v, []any{"", "", "", ""}, true},
+		{"3" + v + "a" + v + "b" + v + "c" + v + "d" + v + "e", nil, false}, // one value held a value mark
+		{"3" + v + "a" + n + "b" + v + "c" + v + "d", nil, false},           // one held a NULL mark
+		{"3" + v + "a" + v + "b" + v + "c", nil, false},                     // too few
+		{"3" + v + n + n + n + n, nil, false},                               // a value that is only a NULL mark
+	}
+	for _, tc := range tests {
+		cols := []int{1, 2, 4, 5}
+		r := &Rows{vals: [][]any{make([]any, 6)}, texts: [][]string{make([]string, 6)}, packed: []string{tc.packed}}
+		rowid, ok := r.unpack(0, cols)
+		if ok != tc.ok || rowid != tc.packed[:strings.IndexAny(tc.packed, v+n)] {
+			t.Errorf("%q: rowid %q, ok %v; want ok %v", tc.packed, rowid, ok, tc.ok)
 			continue
 		}
-		if verr != nil {
+		if !ok {
 			continue
 		}
-		if want := CellText(v); string(cell) != want {
-			t.Errorf("%s %q: cell %q, want %q", tc.f.Name, tc.raw, cell, want)
-		}
-		var want bytes.Buffer
-		writeJSON(&want, v)
-		got := want.Bytes()
-		if out, ok := r.appendQuick(nil, &tc.f, tc.raw, true); ok {
-			got = out
-		}
-		if !bytes.Equal(got, want.Bytes()) {
-			t.Errorf("%s %q: JSON %s, want %s", tc.f.Name, tc.raw, got, want.Bytes())
+		for k, c := range cols {
+			got := r.raw(0, c)
+			if got != tc.want[k] {
+				t.Errorf("%q: column %d is %#v, want %#v", tc.packed, c, got, tc.want[k])
+			}
+			if s, isText := r.text(0, c); isText != (tc.want[k] != nil) || (isText && s != tc.want[k]) {
+				t.Errorf("%q: text of column %d is %q, %v", tc.packed, c, s, isText)
+			}
 		}
 	}
 }
