@@ -128,32 +128,40 @@ func (pk *packing) selectList(exprs []string, args [][]any) (string, []any) {
 	return b.String(), out
 }
 
-// read scans the current row of rows into row b.n of b.
+// read scans the current row of rows into row b.n of b. It only counts
+// the marks: the row is cut into cells by cut, in the goroutine that
+// writes the batch out, which has the less work of the two. A row with
+// more marks than columns, some in its values, is read again column by
+// column, and its packed text left empty.
 func (pk *packing) read(ctx context.Context, q db.Querier, rows *sql.Rows, b *Rows) error {
 	if err := rows.Scan(b.pptrs[b.n]...); err != nil {
 		return err
 	}
-	rowid, ok := b.unpack(b.n, pk.texts)
-	if ok {
+	s := b.packed[b.n]
+	if strings.Count(s, "\x1f")+strings.Count(s, "\x1e") == len(pk.texts) {
 		return nil
 	}
+	rowid := s[:strings.IndexAny(s+"\x1e", "\x1e\x1f")]
 	id, err := strconv.ParseInt(rowid, 10, 64)
 	if err != nil {
 		return fmt.Errorf("packed row: rowid %q", rowid)
 	}
-	// Every cell of the row is read again, so none is left packed.
+	b.packed[b.n] = ""
 	return q.QueryRow(ctx, pk.again, append(pk.againArgs, id)...).Scan(b.ptrs[b.n]...)
 }
 
-// fillLinks sets the cells of the link columns read ahead in the rows of
-// b that were cut from packed text; a row read again column by column
-// has them from its query.
-func (pk *packing) fillLinks(b *Rows) {
-	for _, l := range pk.linked {
-		for i := range b.n {
-			if _, packed := b.vals[i][rowID].(packedText); !packed {
-				continue
-			}
+// cut cuts the packed rows of b into their cells, and sets the cells of
+// the link columns read ahead; a row read again column by column has
+// them all from its query.
+func (pk *packing) cut(b *Rows) error {
+	for i := range b.n {
+		if b.packed[i] == "" {
+			continue
+		}
+		if _, ok := b.unpack(i, pk.texts); !ok {
+			return fmt.Errorf("packed row %d does not cut into its %d columns", i, len(pk.texts))
+		}
+		for _, l := range pk.linked {
 			if ids, ok := l.ids[b.texts[i][rowID]]; ok {
 				b.texts[i][l.col], b.vals[i][l.col] = ids, packedText{}
 			} else {
@@ -161,6 +169,7 @@ func (pk *packing) fillLinks(b *Rows) {
 			}
 		}
 	}
+	return nil
 }
 
 // unpack cuts row n's packed text into its text cells (texts, by column)

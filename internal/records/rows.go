@@ -199,11 +199,12 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 	for b := range full {
 		if eachErr == nil {
 			if pk != nil {
-				// Here rather than in the reading goroutine, which has
-				// the more work of the two.
-				pk.fillLinks(b)
+				eachErr = pk.cut(b)
 			}
-			if eachErr = each(b); eachErr != nil {
+			if eachErr == nil {
+				eachErr = each(b)
+			}
+			if eachErr != nil {
 				close(stop)
 				stopped = true
 			}
