@@ -42,14 +42,15 @@ func run() error {
 		all      = flag.Bool("all", false, "measure every section in turn — the API figures, then -customers, -imports and -sales at a small scale (the scale flags below default to make bench's) — print one table of the headline figures and write -out-all-json and the combined section of -out-md (make bench)")
 		outAll   = flag.String("out-all-json", "docs/performance-all.json", "with -all: write the combined report here, carrying forward the history of the one there (empty: don't)")
 		custs    = flag.Bool("customers", false, "measure the customer figures on a generated workspace instead (make bench-customers)")
-		accounts = flag.Int("accounts", 200_000, "with -customers: accounts to generate")
-		contacts = flag.Int("contacts", 1_000_000, "with -customers: contacts to generate")
+		accounts = flag.Int("accounts", 200_000, "with -customers or -exports: accounts to generate (with -exports: -contacts/5 by default)")
+		contacts = flag.Int("contacts", 1_000_000, "with -customers or -exports: contacts to generate")
 		acts     = flag.Int("activities", 5_000_000, "with -customers: activities to generate")
-		seed     = flag.Int64("seed", 1, "with -customers, -sales or -imports: the demo data's seed")
+		seed     = flag.Int64("seed", 1, "with -customers, -sales, -imports or -exports: the demo data's seed")
 		imps     = flag.Bool("imports", false, "measure the import figures on a generated contacts CSV instead (make bench-imports)")
 		rows     = flag.Int("rows", 1_000_000, "with -imports: contacts in the CSV")
 		pgRows   = flag.Int("pg-rows", 0, "with -imports: contacts for the PostgreSQL figures, the first of the same file (default: -rows)")
 		chunk    = flag.Int("chunk", 2000, "with -imports: rows per transaction")
+		exps     = flag.Bool("exports", false, "measure the export figures instead: rapport export of the -contacts of a generated workspace to CSV, -rounds times, each beside the export's query alone (make bench-exports)")
 		floorDir = flag.String("floor-only", "", "measure the import floors again on what an interrupted -imports run left in this directory")
 		sales    = flag.Bool("sales", false, "measure the sales figures (board, forecast, quote PDF) on a generated workspace instead (make bench-sales); -accounts, -contacts and -activities default to 20,000, 100,000 and 0 with it")
 		leads    = flag.Int("leads", 50_000, "with -sales: leads to generate")
@@ -85,6 +86,9 @@ func run() error {
 				*v.p = v.n
 			}
 		}
+	}
+	if *exps && !set["accounts"] {
+		*accounts = max(1, *contacts/5)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -125,7 +129,12 @@ func run() error {
 		})
 	}
 	var rep *bench.Report
-	if *imps {
+	if *exps {
+		if *outJSON == "docs/performance.json" {
+			*outJSON = "docs/performance-exports.json"
+		}
+		rep, err = bench.RunExports(ctx, bench.ExportsConfig{Config: cfg, Accounts: *accounts, Contacts: *contacts, Seed: *seed})
+	} else if *imps {
 		if *outJSON == "docs/performance.json" {
 			*outJSON = "docs/performance-imports.json"
 		}

@@ -65,10 +65,34 @@ func (r *runner) serve(ctx context.Context, in *instance, section string) (*Proc
 	return p, "http://" + addr, nil
 }
 
+// demo runs rapport demo on in's database, in the benchmark's workspace
+// and with its seed, generating what the flags in counts say, and
+// returns its summary line and how long it took.
+func (r *runner) demo(ctx context.Context, in *instance, seed int64, timeout time.Duration, counts ...string) (string, time.Duration, error) {
+	r.logf("%s: rapport demo %s", in.label, strings.Join(counts, " "))
+	args := append([]string{"demo"}, in.args()...)
+	args = append(args, "--workspace", Workspace, "--email", Email, "--password", Password, "--seed", fmt.Sprint(seed), "--progress=false")
+	t0 := time.Now()
+	out, err := runCommand(ctx, timeout, nil, r.cfg.Bin, append(args, counts...)...)
+	if err != nil {
+		return "", 0, fmt.Errorf("%s demo: %w", in.label, err)
+	}
+	took := time.Since(t0)
+	out, _, _ = strings.Cut(strings.TrimSpace(out), "\n") // the summary line, not the sign-in hint
+	r.logf("%s: %s", in.label, out)
+	return out, took, nil
+}
+
 // runBoth measures the bare server, then a section's figures on SQLite
 // and, unless skipped or not installed, on a throwaway PostgreSQL
 // cluster, each in a temporary directory removed afterwards.
 func runBoth(ctx context.Context, cfg Config, section string, figures func(r *runner, in *instance, bare Summary) error) (*Report, error) {
+	return runDatabases(ctx, cfg, section, true, figures)
+}
+
+// runDatabases is runBoth, with the bare server measured only when
+// withBare is set (figures gets a zero Summary otherwise).
+func runDatabases(ctx context.Context, cfg Config, section string, withBare bool, figures func(r *runner, in *instance, bare Summary) error) (*Report, error) {
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard
 	}
@@ -84,19 +108,22 @@ func runBoth(ctx context.Context, cfg Config, section string, figures func(r *ru
 	defer r.client.CloseIdleConnections()
 	r.rep = &Report{Section: section, Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(ctx, cfg.Bin),
 		Settings: Settings{Concurrency: cfg.Concurrency, DurationS: cfg.Duration.Seconds(), Rounds: cfg.Rounds}}
-	addr, err := FreeAddr()
-	if err != nil {
-		return nil, err
+	var bareSum Summary
+	if withBare {
+		addr, err := FreeAddr()
+		if err != nil {
+			return nil, err
+		}
+		bare, _, err := StartTimed(ctx, "bare server", addr, r.serverLog("bare-"+section), cfg.BareBin, "-bare-server", addr)
+		if err != nil {
+			return nil, err
+		}
+		defer bare.Stop()
+		bareURL := "http://" + addr + "/json"
+		bareOp := HTTPTarget{Method: "GET", Want: http.StatusOK, URL: func(int, int) string { return bareURL }}.Op(r.client)
+		r.logf("bare server: measuring the floor")
+		bareSum = r.measure(ctx, bareOp)
 	}
-	bare, _, err := StartTimed(ctx, "bare server", addr, r.serverLog("bare-"+section), cfg.BareBin, "-bare-server", addr)
-	if err != nil {
-		return nil, err
-	}
-	defer bare.Stop()
-	bareURL := "http://" + addr + "/json"
-	bareOp := HTTPTarget{Method: "GET", Want: http.StatusOK, URL: func(int, int) string { return bareURL }}.Op(r.client)
-	r.logf("bare server: measuring the floor")
-	bareSum := r.measure(ctx, bareOp)
 
 	sq := &instance{label: "SQLite", dataDir: filepath.Join(tmp, "sqlite")}
 	if err := figures(r, sq, bareSum); err != nil {
@@ -144,21 +171,14 @@ func (r *runner) measure(ctx context.Context, op Op) Summary {
 
 func (r *runner) customers(ctx context.Context, cfg CustomersConfig, in *instance, bare Summary) error {
 	label := in.label
-	r.logf("%s: rapport demo --accounts %d --contacts %d --activities %d", label, cfg.Accounts, cfg.Contacts, cfg.Activities)
-	args := append([]string{"demo"}, in.args()...)
-	args = append(args, "--workspace", Workspace, "--email", Email, "--password", Password, "--seed", fmt.Sprint(cfg.Seed), "--progress=false",
+	out, gen, err := r.demo(ctx, in, cfg.Seed, 2*time.Hour,
 		"--accounts", fmt.Sprint(cfg.Accounts), "--contacts", fmt.Sprint(cfg.Contacts), "--activities", fmt.Sprint(cfg.Activities),
 		// The customer figures stay comparable from one version to the
 		// next: no sales objects (make bench-sales measures those).
 		"--leads", "0", "--deals", "0", "--orders", "0", "--contracts", "0")
-	t0 := time.Now()
-	out, err := runCommand(ctx, 2*time.Hour, nil, cfg.Bin, args...)
 	if err != nil {
-		return fmt.Errorf("%s demo: %w", label, err)
+		return err
 	}
-	gen := time.Since(t0)
-	out, _, _ = strings.Cut(strings.TrimSpace(out), "\n") // the summary line, not the sign-in hint
-	r.logf("%s: %s", label, out)
 	records := cfg.Accounts + cfg.Contacts + cfg.Activities
 	r.add(Figure{Key: "customers." + in.db() + ".demo", Name: fmt.Sprintf("%s demo data: %d accounts, %d contacts, %d activities", label, cfg.Accounts, cfg.Contacts, cfg.Activities),
 		Value: ptr(gen.Seconds()), Unit: "s", Notes: fmt.Sprintf("%.0f records/s including history, search terms, duplicate keys and links; %s", float64(records)/gen.Seconds(), strings.TrimSpace(out))})
@@ -236,7 +256,7 @@ func (r *runner) customers(ctx context.Context, cfg CustomersConfig, in *instanc
 	}
 	// The duplicate scan of every contact, timed end to end.
 	r.logf("%s: duplicate scan of %d contacts", label, cfg.Contacts)
-	t0 = time.Now()
+	t0 := time.Now()
 	var scan struct {
 		Total   int `json:"total"`
 		Skipped int `json:"skipped"`
@@ -272,23 +292,34 @@ func (r *runner) listFloor(ctx context.Context, path string) (Figure, error) {
 }
 
 func scanAll(ctx context.Context, db *sql.DB, q string, args ...any) error {
+	_, _, err := countRows(ctx, db, q, args...)
+	return err
+}
+
+// countRows runs q and scans every row into one reused slice of values,
+// and returns how many rows and columns it read.
+func countRows(ctx context.Context, db *sql.DB, q string, args ...any) (n, cols int, err error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
+	names, err := rows.Columns()
+	if err != nil {
+		return 0, 0, err
+	}
+	vals := make([]any, len(names))
+	ptrs := make([]any, len(names))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			return err
+			return n, len(names), err
 		}
+		n++
 	}
-	return rows.Err()
+	return n, len(names), rows.Err()
 }
 
 func getJSON(ctx context.Context, c *http.Client, u, token string, out any) error {

@@ -194,13 +194,15 @@ func (r *runner) importFigures(ctx context.Context, cfg ImportsConfig, csvPath s
 }
 
 type measured struct {
-	stdout    string
-	wall      time.Duration
-	user, sys time.Duration
-	peak      int64 // bytes
+	stdout, stderr string
+	wall           time.Duration
+	user, sys      time.Duration
+	peak           int64 // bytes: VmHWM, the kernel's high-water mark of the resident size
+	peakAnon       int64 // bytes: the largest RssAnon sampled (the process's own memory, no file pages); 0 when the process ended before the first sample
 }
 
-// runMeasured runs bin to its end, sampling its peak resident memory.
+// runMeasured runs bin to its end, sampling its peak resident memory
+// every 100 ms.
 func runMeasured(ctx context.Context, bin string, args ...string) (*measured, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var out, errb bytes.Buffer
@@ -211,7 +213,7 @@ func runMeasured(ctx context.Context, bin string, args ...string) (*measured, er
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	var peak int64
+	var peak, anon int64
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -221,7 +223,7 @@ func runMeasured(ctx context.Context, bin string, args ...string) (*measured, er
 			if err != nil {
 				return nil, fmt.Errorf("%w: %s", err, strings.TrimSpace(errb.String()))
 			}
-			m := &measured{stdout: out.String(), wall: wall, peak: peak}
+			m := &measured{stdout: out.String(), stderr: errb.String(), wall: wall, peak: peak, peakAnon: anon}
 			if st := cmd.ProcessState; st != nil {
 				m.user, m.sys = st.UserTime(), st.SystemTime()
 				// The kernel's own high-water mark, in case it peaked
@@ -232,30 +234,38 @@ func runMeasured(ctx context.Context, bin string, args ...string) (*measured, er
 			}
 			return m, nil
 		case <-tick.C:
-			if hwm, err := procValue(cmd.Process.Pid, "VmHWM:"); err == nil && hwm > peak {
-				peak = hwm
+			if st, err := procStatus(cmd.Process.Pid); err == nil {
+				peak = max(peak, st["VmHWM"])
+				anon = max(anon, st["RssAnon"])
 			}
 		}
 	}
 }
 
-// procValue reads a "kB" line of /proc/PID/status, in bytes.
-func procValue(pid int, key string) (int64, error) {
+// procStatus reads the "kB" lines of /proc/PID/status ("VmHWM:  1234
+// kB"), in bytes, by name.
+func procStatus(pid int) (map[string]int64, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	return parseProcStatus(b), nil
+}
+
+func parseProcStatus(b []byte) map[string]int64 {
+	out := map[string]int64{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
-			f := strings.Fields(rest)
-			if len(f) == 2 && f[1] == "kB" {
-				kb, err := strconv.ParseInt(f[0], 10, 64)
-				return kb * 1024, err
-			}
+		key, rest, ok := strings.Cut(sc.Text(), ":")
+		f := strings.Fields(rest)
+		if !ok || len(f) != 2 || f[1] != "kB" {
+			continue
+		}
+		if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+			out[key] = kb * 1024
 		}
 	}
-	return 0, fmt.Errorf("no %s", key)
+	return out
 }
 
 // emptyFloor makes the floor's database again what the import's was

@@ -55,21 +55,13 @@ var salesElapsed = regexp.MustCompile(`\(sales objects ([0-9.a-zµ]+), indexes a
 
 func (r *runner) sales(ctx context.Context, cfg SalesConfig, in *instance, bare Summary) error {
 	label := in.label
-	r.logf("%s: rapport demo --accounts %d --contacts %d --activities %d --leads %d --deals %d --orders %d --contracts %d", label,
-		cfg.Accounts, cfg.Contacts, cfg.Activities, cfg.Leads, cfg.Deals, cfg.Orders, cfg.Contracts)
-	args := append([]string{"demo"}, in.args()...)
-	args = append(args, "--workspace", Workspace, "--email", Email, "--password", Password, "--seed", fmt.Sprint(cfg.Seed), "--progress=false",
+	load := loadAvg()
+	out, gen, err := r.demo(ctx, in, cfg.Seed, 3*time.Hour,
 		"--accounts", fmt.Sprint(cfg.Accounts), "--contacts", fmt.Sprint(cfg.Contacts), "--activities", fmt.Sprint(cfg.Activities),
 		"--leads", fmt.Sprint(cfg.Leads), "--deals", fmt.Sprint(cfg.Deals), "--orders", fmt.Sprint(cfg.Orders), "--contracts", fmt.Sprint(cfg.Contracts))
-	load := loadAvg()
-	t0 := time.Now()
-	out, err := runCommand(ctx, 3*time.Hour, nil, cfg.Bin, args...)
 	if err != nil {
-		return fmt.Errorf("%s demo: %w", label, err)
+		return err
 	}
-	gen := time.Since(t0)
-	out, _, _ = strings.Cut(strings.TrimSpace(out), "\n")
-	r.logf("%s: %s", label, out)
 	name := fmt.Sprintf("%s demo data: %d accounts, %d contacts, %d activities, %d leads, %d deals, %d orders and invoices", label,
 		cfg.Accounts, cfg.Contacts, cfg.Activities, cfg.Leads, cfg.Deals, cfg.Orders)
 	r.add(Figure{Key: "sales." + in.db() + ".demo", Name: name + ", whole load", Value: ptr(gen.Seconds()), Unit: "s",
@@ -209,8 +201,9 @@ type salesFloor struct {
 }
 
 // openSalesFloor opens the PostgreSQL database at pgURL, or when that is
-// empty the SQLite file at path, read-only.
-func openSalesFloor(ctx context.Context, path, pgURL string) (*salesFloor, error) {
+// empty the SQLite file at path, read-only, with the SQLite pragmas
+// given after the floor's own.
+func openSalesFloor(ctx context.Context, path, pgURL string, pragmas ...string) (*salesFloor, error) {
 	f := &salesFloor{pg: pgURL != ""}
 	var err error
 	if f.pg {
@@ -218,7 +211,7 @@ func openSalesFloor(ctx context.Context, path, pgURL string) (*salesFloor, error
 	} else {
 		q := url.Values{}
 		q.Set("mode", "ro")
-		for _, p := range []string{"busy_timeout(10000)", "query_only(1)", "cache_size(-32000)"} {
+		for _, p := range append([]string{"busy_timeout(10000)", "query_only(1)", "cache_size(-32000)"}, pragmas...) {
 			q.Add("_pragma", p)
 		}
 		f.db, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
