@@ -180,6 +180,12 @@ func (r *runner) importFigures(ctx context.Context, cfg ImportsConfig, csvPath s
 	if cl != nil {
 		target = TargetImportPostgres
 	}
+	r.logf("%s: the bound, the imported contacts alone copied inside the database", label)
+	bound, took, err := contactsAlone(ctx, in, floor)
+	if err != nil {
+		return fmt.Errorf("%s contacts alone: %w", label, err)
+	}
+	r.logf("%s bound: %d contacts in %s", label, bound, took.Round(time.Millisecond))
 	r.add(Figure{Key: "imports." + in.db() + ".rate", Name: fmt.Sprintf("%s import of %d contacts from CSV, end to end", label, cfg.Rows), Value: ptr(rate), Unit: "rows/s",
 		Floor: ptr(floorRate), FloorUnit: "rows/s", FloorName: "prepared INSERTs of the same rows",
 		Notes: fmt.Sprintf("target ≥ %.0f rows/s; %s for %d rows (%d created, %d rejected; accounts and tags created too), %d table rows written (%.1f per contact: the record, history, search terms, duplicate keys, memberships, tags, undo records); floor %s; chunks of %d rows; user %s, sys %s",
@@ -190,6 +196,9 @@ func (r *runner) importFigures(ctx context.Context, cfg ImportsConfig, csvPath s
 		Notes: fmt.Sprintf("the same import beside a stricter floor: the same %d table rows by multi-row INSERT statements of up to 500 rows (as the import writes them), prepared once per transaction, in %s", fm.rows, fm.took.Round(time.Millisecond))})
 	r.add(Figure{Key: "imports." + in.db() + ".peak_rss", Name: fmt.Sprintf("%s import of %d contacts: peak RSS of the rapport import process", label, cfg.Rows), Value: ptr(float64(res.peak) / mib), Unit: "MiB",
 		Notes: fmt.Sprintf("target ≤ %.0f MiB; VmHWM read from /proc every 100 ms", TargetImportRSS)})
+	r.add(Figure{Key: "imports." + in.db() + ".contacts_alone", Name: fmt.Sprintf("%s: the %d imported contacts alone, copied inside the database into the contacts table", label, bound),
+		Value: ptr(float64(bound) / took.Seconds()), Unit: "rows/s",
+		Notes: fmt.Sprintf("for information, a bound on any importer with this schema: INSERT … SELECT * of the imported contacts into the contacts table (its indexes, nothing else: no accounts, history, search, duplicate keys, tags or undo records; no parsing; no driver) of the database as it was before the import, in one transaction; %s; the import's target is ≥ %.0f rows/s", took.Round(time.Millisecond), target)})
 	return nil
 }
 
@@ -281,6 +290,61 @@ func emptyFloor(ctx context.Context, floor *instance, cl *Cluster, in *instance)
 		return err
 	}
 	return cl.exec(ctx, "CREATE DATABASE rapport_floor TEMPLATE rapport_floor_orig")
+}
+
+// contactsAlone copies the contacts the import wrote, inside the
+// database, into the contacts table as it was before the import — with
+// its indexes and nothing else — and times it: on SQLite into the
+// pre-import copy (floor.dataDir + ".orig", with the import's database
+// attached), on PostgreSQL into a new table made LIKE contacts
+// INCLUDING ALL (its indexes, defaults and checks) in the import's
+// database, dropped afterwards.
+func contactsAlone(ctx context.Context, in, floor *instance) (int64, time.Duration, error) {
+	var (
+		d      *db.DB
+		err    error
+		insert = "INSERT INTO main.contacts SELECT * FROM imp.contacts"
+	)
+	if in.dbURL == "" {
+		if d, err = db.Open(ctx, db.Options{DataDir: floor.dataDir + ".orig"}); err != nil {
+			return 0, 0, err
+		}
+		defer d.Close()
+		// The foreign keys stay as on any writer: the accounts the
+		// contacts name are not in this copy, so they are not checked.
+		if _, err := d.Exec(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return 0, 0, err
+		}
+		if _, err := d.Exec(ctx, "ATTACH DATABASE ? AS imp", filepath.Join(in.dataDir, "rapport.db")); err != nil {
+			return 0, 0, err
+		}
+	} else {
+		if d, err = db.Open(ctx, db.Options{URL: in.dbURL}); err != nil {
+			return 0, 0, err
+		}
+		defer d.Close()
+		if _, err := d.Exec(ctx, "CREATE TABLE bound_contacts (LIKE contacts INCLUDING ALL)"); err != nil {
+			return 0, 0, err
+		}
+		defer d.Exec(context.WithoutCancel(ctx), "DROP TABLE bound_contacts")
+		insert = "INSERT INTO bound_contacts SELECT * FROM contacts"
+	}
+	t0 := time.Now()
+	tx, err := d.Begin(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.Exec(ctx, insert)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, 0, err
+	}
+	took := time.Since(t0)
+	n, err := res.RowsAffected()
+	return n, took, err
 }
 
 // copySQLite copies a closed SQLite data directory's database.
