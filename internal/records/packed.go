@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -41,13 +40,6 @@ const (
 	markNull  = 0x1E // NULL
 )
 
-// linkIDs are the ids of the links of a link column read ahead, by
-// record id, joined by commas.
-type linkIDs struct {
-	col int
-	ids map[string]string
-}
-
 // packedText is a cell whose value is the row's text at the same index.
 type packedText struct{}
 
@@ -61,53 +53,6 @@ func newPacking(exprs []string, text []bool) *packing {
 		}
 	}
 	return pk
-}
-
-// maxLinks is Engine.LinksAhead's default: some 30 MB of ids at most.
-const maxLinks = 200_000
-
-// prefetch reads every link of the workspace in link table l, for column
-// k, unless there are more than max: the ids of each record's links,
-// joined by commas as the column's subquery joins them. A million index
-// look-ups, one per record of a stream, cost more than reading the
-// table's links in one pass.
-func (pk *packing) prefetch(ctx context.Context, q db.Querier, k int, l *Link, workspaceID string, max int) error {
-	switch {
-	case max < 0:
-		return nil
-	case max == 0:
-		max = maxLinks
-	}
-	var n int
-	if err := q.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+l.Table+" WHERE workspace_id = ? LIMIT ?)", workspaceID, max+1).Scan(&n); err != nil {
-		return err
-	}
-	if n > max {
-		return nil
-	}
-	rows, err := q.Query(ctx, "SELECT "+l.From+", "+l.To+" FROM "+l.Table+" WHERE workspace_id = ?", workspaceID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	m := map[string]string{}
-	for rows.Next() {
-		var from, to string
-		if err := rows.Scan(&from, &to); err != nil {
-			return err
-		}
-		if ids, ok := m[from]; ok {
-			m[from] = ids + "," + to
-		} else {
-			m[from] = to
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	pk.linked = append(pk.linked, linkIDs{col: k, ids: m})
-	pk.texts = slices.DeleteFunc(pk.texts, func(c int) bool { return c == k })
-	return nil
 }
 
 // selectList returns the packed select list for the columns exprs, and
@@ -150,9 +95,7 @@ func (pk *packing) read(ctx context.Context, q db.Querier, rows *sql.Rows, b *Ro
 	return q.QueryRow(ctx, pk.again, append(pk.againArgs, id)...).Scan(b.ptrs[b.n]...)
 }
 
-// cut cuts the packed rows of b into their cells, and sets the cells of
-// the link columns read ahead; a row read again column by column has
-// them all from its query.
+// cut cuts the packed rows of b into their cells.
 func (pk *packing) cut(b *Rows) error {
 	for i := range b.n {
 		if b.packed[i] == "" {
@@ -160,13 +103,6 @@ func (pk *packing) cut(b *Rows) error {
 		}
 		if _, ok := b.unpack(i, pk.texts); !ok {
 			return fmt.Errorf("packed row %d does not cut into its %d columns", i, len(pk.texts))
-		}
-		for _, l := range pk.linked {
-			if ids, ok := l.ids[b.texts[i][rowID]]; ok {
-				b.texts[i][l.col], b.vals[i][l.col] = ids, packedText{}
-			} else {
-				b.vals[i][l.col] = nil
-			}
 		}
 	}
 	return nil
@@ -256,4 +192,76 @@ func (e *Engine) columnTypes(ctx context.Context, table string) (map[string]stri
 		out[name] = typ
 	}
 	return out, rows.Err()
+}
+
+// Links read ahead. A stream names the links of each record through a
+// correlated subquery, one index look-up per record: on a million
+// contacts with 120,000 tag links that was 0.8 s of SQLite's time (and
+// 1.9 s of PostgreSQL's), against a few tens of milliseconds for
+// reading the table's links in one pass.
+
+// linkIDs are the ids of the links of a link column read ahead, by
+// record id, joined by commas.
+type linkIDs struct {
+	col int
+	ids map[string]string
+}
+
+// maxLinks is Engine.LinksAhead's default: some 30 MB of ids at most.
+const maxLinks = 200_000
+
+// readLinksAhead reads every link of the workspace in link table l —
+// the ids of each record's links by record id, joined by commas as the
+// subquery joins them — unless there are more than max (0: maxLinks;
+// negative: never), when it reports false.
+func readLinksAhead(ctx context.Context, q db.Querier, l *Link, workspaceID string, max int) (map[string]string, bool, error) {
+	switch {
+	case max < 0:
+		return nil, false, nil
+	case max == 0:
+		max = maxLinks
+	}
+	var n int
+	if err := q.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+l.Table+" WHERE workspace_id = ? LIMIT ?) x", workspaceID, max+1).Scan(&n); err != nil {
+		return nil, false, err
+	}
+	if n > max {
+		return nil, false, nil
+	}
+	rows, err := q.Query(ctx, "SELECT "+l.From+", "+l.To+" FROM "+l.Table+" WHERE workspace_id = ?", workspaceID)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var from, to string
+		if err := rows.Scan(&from, &to); err != nil {
+			return nil, false, err
+		}
+		if ids, ok := m[from]; ok {
+			m[from] = ids + "," + to
+		} else {
+			m[from] = to
+		}
+	}
+	return m, true, rows.Err()
+}
+
+// fillLinks sets the cells of the link columns read ahead in every row
+// of b (their query selected NULL for them).
+func fillLinks(b *Rows, ahead []linkIDs) {
+	for _, l := range ahead {
+		for i := range b.n {
+			ids, ok := l.ids[b.idText(i, rowID)]
+			switch {
+			case !ok:
+				b.vals[i][l.col] = nil
+			case b.texts != nil:
+				b.texts[i][l.col], b.vals[i][l.col] = ids, packedText{}
+			default:
+				b.vals[i][l.col] = ids
+			}
+		}
+	}
 }

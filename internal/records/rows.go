@@ -105,7 +105,8 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 			}
 		case f.Type == RefList && f.Link != nil:
 			// The ids of a link field, in the same query: one look-up in
-			// the link table's primary key per record.
+			// the link table's primary key per record (unless they are
+			// read ahead, below).
 			l := f.Link
 			rs.col[i] = len(exprs)
 			links[len(exprs)] = l
@@ -114,28 +115,33 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 			args = append(args, []any{p.WorkspaceID})
 		}
 	}
+	// The whole stream reads one snapshot: the links read ahead, the rows
+	// and, on SQLite, any row read again.
+	snap, err := e.DB.BeginSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	defer snap.Rollback()
+	var ahead []linkIDs
+	for k, l := range links {
+		ids, ok, err := readLinksAhead(ctx, snap, l, p.WorkspaceID, e.LinksAhead)
+		if err != nil {
+			return fmt.Errorf("list %s: %w", o.Name, err)
+		}
+		if ok {
+			ahead = append(ahead, linkIDs{col: k, ids: ids})
+			exprs[k], args[k] = "NULL", nil
+		}
+	}
 	ncol := len(exprs)
 	from := " FROM " + o.Table + " WHERE " + strings.Join(pl.where, " AND ") + " ORDER BY " + pl.orderBy()
 	query := "SELECT " + strings.Join(exprs, ", ") + from
 	qargs := slices.Concat(slices.Concat(args...), pl.args)
 	var pk *packing
-	src := db.Querier(e.DB)
 	if e.DB.Dialect == db.SQLite {
 		// On SQLite the text columns come packed into one value per row
-		// (see packing), read in one snapshot so that a row whose values
-		// hold the packing's marks can be read again column by column.
-		snap, err := e.DB.BeginSnapshot(ctx)
-		if err != nil {
-			return err
-		}
-		defer snap.Rollback()
-		src = snap
+		// (see packing).
 		pk = newPacking(exprs, text)
-		for k, l := range links {
-			if err := pk.prefetch(ctx, snap, k, l, p.WorkspaceID, e.LinksAhead); err != nil {
-				return fmt.Errorf("list %s: %w", o.Name, err)
-			}
-		}
 		var list string
 		list, qargs = pk.selectList(exprs, args)
 		qargs = append(qargs, pl.args...)
@@ -143,6 +149,7 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 		pk.again = "SELECT " + strings.Join(exprs, ", ") + " FROM " + o.Table + " WHERE rowid = ?"
 		pk.againArgs = slices.Concat(args...)
 	}
+	src := snap
 	rows, err := src.Query(ctx, query, qargs...)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", o.Name, err)
@@ -202,6 +209,9 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 				eachErr = pk.cut(b)
 			}
 			if eachErr == nil {
+				// Here rather than in the reading goroutine, which has
+				// the more work of the two.
+				fillLinks(b, ahead)
 				eachErr = each(b)
 			}
 			if eachErr != nil {
