@@ -28,7 +28,6 @@ import (
 type packing struct {
 	texts  []int // the text columns, in the order packed
 	others []int // the other columns, read after the packed value
-	linked []linkIDs
 
 	again     string
 	againArgs []any
