@@ -805,21 +805,27 @@ func (e *Engine) AllTitles(ctx context.Context, p *auth.Principal, object string
 		if len(out) == max {
 			return nil, false, nil
 		}
-		s := db.IDText(id)
-		switch t := title.(type) {
-		case string:
-			out[s] = t
-		case []byte:
-			out[s] = string(t)
-		}
-		if out[s] == "" {
-			out[s] = s
-		}
+		putTitle(out, id, title)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("titles of %s: %w", o.Name, err)
 	}
 	return out, true, nil
+}
+
+// putTitle sets the title of the record a row of id and title names: its
+// id when the title is empty.
+func putTitle(out map[string]string, id, title any) {
+	s := db.IDText(id)
+	switch t := title.(type) {
+	case string:
+		out[s] = t
+	case []byte:
+		out[s] = string(t)
+	}
+	if out[s] == "" {
+		out[s] = s
+	}
 }
 
 // Titles returns the title of each live record of object among ids that
@@ -869,16 +875,7 @@ func (e *Engine) Titles(ctx context.Context, p *auth.Principal, object string, i
 				rows.Close()
 				return nil, fmt.Errorf("titles of %s: %w", o.Name, err)
 			}
-			s := db.IDText(id)
-			switch t := title.(type) {
-			case string:
-				out[s] = t
-			case []byte:
-				out[s] = string(t)
-			}
-			if out[s] == "" {
-				out[s] = s
-			}
+			putTitle(out, id, title)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
