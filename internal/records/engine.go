@@ -772,45 +772,65 @@ func ScopeSQL(p *auth.Principal, object string) (string, []any) {
 // names most of a table's records (the accounts of a million contacts)
 // reads their titles this way, instead of by id.
 func (e *Engine) AllTitles(ctx context.Context, p *auth.Principal, object string, max int) (map[string]string, bool, error) {
+	q, args, name, ok, err := e.titleQuery(ctx, p, object)
+	if !ok || err != nil {
+		return nil, false, err
+	}
+	out := map[string]string{}
+	if ok, err := e.readTitles(ctx, name, q+" LIMIT ?", append(args, max+1), out, max); !ok || err != nil {
+		return nil, false, err
+	}
+	return out, true, nil
+}
+
+// titleQuery returns the SELECT of the id and title of object's live
+// records in p's workspace and reach, to which conditions may be added
+// with AND, and its arguments; false when p may read none of them or
+// the object has no title field.
+func (e *Engine) titleQuery(ctx context.Context, p *auth.Principal, object string) (string, []any, string, bool, error) {
 	o, err := e.Object(object)
 	if err != nil || !p.Can(o.Name, auth.ActRead) {
-		return nil, false, nil
+		return "", nil, "", false, nil
 	}
 	fields, err := e.Fields(ctx, e.DB, p.WorkspaceID, o)
 	if err != nil {
-		return nil, false, err
+		return "", nil, "", false, err
 	}
 	tf, ok := fieldByName(fields, o.TitleField)
 	if !ok {
-		return nil, false, nil
+		return "", nil, "", false, nil
 	}
-	scope, sargs := ScopeSQL(p, o.Name)
 	q := "SELECT id, " + valueExpr(e.DB.Dialect, tf) + " FROM " + o.Table + " WHERE workspace_id = ? AND deleted_at IS NULL"
 	args := []any{p.WorkspaceID}
-	if scope != "" {
+	if scope, sargs := ScopeSQL(p, o.Name); scope != "" {
 		q += " AND " + scope
 		args = append(args, sargs...)
 	}
-	rows, err := e.DB.Query(ctx, q+" LIMIT ?", append(args, max+1)...)
+	return q, args, o.Name, true, nil
+}
+
+// readTitles adds the titles q reads to out; false, and out left part
+// filled, when there are more than max (0: no bound).
+func (e *Engine) readTitles(ctx context.Context, object, q string, args []any, out map[string]string, max int) (bool, error) {
+	rows, err := e.DB.Query(ctx, q, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("titles of %s: %w", o.Name, err)
+		return false, fmt.Errorf("titles of %s: %w", object, err)
 	}
 	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
+	for n := 0; rows.Next(); n++ {
+		if max > 0 && n == max {
+			return false, nil
+		}
 		var id, title any
 		if err := rows.Scan(&id, &title); err != nil {
-			return nil, false, fmt.Errorf("titles of %s: %w", o.Name, err)
-		}
-		if len(out) == max {
-			return nil, false, nil
+			return false, fmt.Errorf("titles of %s: %w", object, err)
 		}
 		putTitle(out, id, title)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("titles of %s: %w", o.Name, err)
+		return false, fmt.Errorf("titles of %s: %w", object, err)
 	}
-	return out, true, nil
+	return true, nil
 }
 
 // putTitle sets the title of the record a row of id and title names: its
@@ -834,20 +854,13 @@ func putTitle(out map[string]string, id, title any) {
 // names thousands of records costs a few index look-ups, not their rows.
 func (e *Engine) Titles(ctx context.Context, p *auth.Principal, object string, ids []string) (map[string]string, error) {
 	out := map[string]string{}
-	o, err := e.Object(object)
-	if err != nil || !p.Can(o.Name, auth.ActRead) || len(ids) == 0 {
+	if len(ids) == 0 {
 		return out, nil
 	}
-	fields, err := e.Fields(ctx, e.DB, p.WorkspaceID, o)
-	if err != nil {
-		return nil, err
+	q, args, name, ok, err := e.titleQuery(ctx, p, object)
+	if !ok || err != nil {
+		return out, err
 	}
-	tf, ok := fieldByName(fields, o.TitleField)
-	if !ok {
-		return out, nil
-	}
-	expr := valueExpr(e.DB.Dialect, tf)
-	scope, sargs := ScopeSQL(p, o.Name)
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if _, err := uuid.Parse(id); err == nil {
@@ -856,30 +869,12 @@ func (e *Engine) Titles(ctx context.Context, p *auth.Principal, object string, i
 	}
 	for start := 0; start < len(valid); start += 500 {
 		chunk := valid[start:min(start+500, len(valid))]
-		args := []any{p.WorkspaceID}
+		cargs := slices.Clone(args)
 		for _, id := range chunk {
-			args = append(args, id)
+			cargs = append(cargs, id)
 		}
-		q := "SELECT id, " + expr + " FROM " + o.Table + " WHERE workspace_id = ? AND deleted_at IS NULL AND id IN (" + placeholders(len(chunk)) + ")"
-		if scope != "" {
-			q += " AND " + scope
-			args = append(args, sargs...)
-		}
-		rows, err := e.DB.Query(ctx, q, args...)
-		if err != nil {
-			return nil, fmt.Errorf("titles of %s: %w", o.Name, err)
-		}
-		for rows.Next() {
-			var id, title any
-			if err := rows.Scan(&id, &title); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("titles of %s: %w", o.Name, err)
-			}
-			putTitle(out, id, title)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("titles of %s: %w", o.Name, err)
+		if _, err := e.readTitles(ctx, name, q+" AND id IN ("+placeholders(len(chunk))+")", cargs, out, 0); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -135,22 +135,20 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 	}
 	ncol := len(exprs)
 	from := " FROM " + o.Table + " WHERE " + strings.Join(pl.where, " AND ") + " ORDER BY " + pl.orderBy()
-	query := "SELECT " + strings.Join(exprs, ", ") + from
+	list := strings.Join(exprs, ", ")
+	query := "SELECT " + list + from
 	qargs := slices.Concat(slices.Concat(args...), pl.args)
 	var pk *packing
 	if e.DB.Dialect == db.SQLite {
 		// On SQLite the text columns come packed into one value per row
 		// (see packing).
 		pk = newPacking(exprs, text)
-		var list string
-		list, qargs = pk.selectList(exprs, args)
-		qargs = append(qargs, pl.args...)
-		query = "SELECT " + list + from
-		pk.again = "SELECT " + strings.Join(exprs, ", ") + " FROM " + o.Table + " WHERE rowid = ?"
+		packed, pargs := pk.selectList(exprs, args)
+		query, qargs = "SELECT "+packed+from, append(pargs, pl.args...)
+		pk.again = "SELECT " + list + " FROM " + o.Table + " WHERE rowid = ?"
 		pk.againArgs = slices.Concat(args...)
 	}
-	src := snap
-	rows, err := src.Query(ctx, query, qargs...)
+	rows, err := snap.Query(ctx, query, qargs...)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", o.Name, err)
 	}
@@ -159,7 +157,7 @@ func (e *Engine) StreamRows(ctx context.Context, p *auth.Principal, object strin
 		if pk == nil {
 			return rows.Scan(b.ptrs[b.n]...)
 		}
-		return pk.read(ctx, src, rows, b)
+		return pk.read(ctx, snap, rows, b)
 	}
 	// Two batches: one is read from the database (in a goroutine of its
 	// own) while each writes out the other, so on two cores SQLite and
