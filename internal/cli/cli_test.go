@@ -71,7 +71,9 @@ func TestSetupTokenAndServe(t *testing.T) {
 	}()
 	addrCh := make(chan string, 1)
 	logs := make(chan string, 1000)
+	scanned := make(chan struct{})
 	go func() {
+		defer close(scanned)
 		sc := bufio.NewScanner(pr)
 		re := regexp.MustCompile(`addr=http://(\S+)`)
 		for sc.Scan() {
@@ -130,6 +132,9 @@ func TestSetupTokenAndServe(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop within 30 s")
 	}
+	// The log reader may still hold the last lines when serve returns;
+	// it ends when the pipe closes, after serve has written everything.
+	<-scanned
 	var sawStop bool
 	for len(logs) > 0 {
 		l := <-logs
