@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/db"
 	"github.com/rapport-crm/rapport/internal/errs"
 	"github.com/rapport-crm/rapport/internal/imports"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -476,6 +477,42 @@ func TestChunkRedoneRowByRow(t *testing.T) {
 	}
 	if n := e.count("SELECT COUNT(*) FROM record_changes WHERE object = 'contacts'"); n != 5 {
 		t.Fatalf("%d history rows: a rolled-back row left its history", n)
+	}
+}
+
+// TestAnalyseAsTablesGrow: on PostgreSQL an import refreshes the
+// statistics of the tables it fills after its first chunk and each time
+// it has doubled what it wrote (the planner otherwise plans its look-ups
+// for the empty tables); a dry run, which keeps nothing, does not. On
+// SQLite it never analyses.
+func TestAnalyseAsTablesGrow(t *testing.T) {
+	e := newEnv(t)
+	analysed := func() int {
+		if e.d.Dialect != db.Postgres {
+			return e.count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+		}
+		return e.count("SELECT COALESCE(SUM(analyze_count), 0) FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'match_keys'")
+	}
+	lines := []string{"First Name,Last Name,E-mail Address"}
+	for i := range 13 {
+		lines = append(lines, fmt.Sprintf("Name%d,Family%d,p%d@example.com", i, i, i))
+	}
+	path := writeCSV(t, lines...)
+	before := analysed()
+	e.run(e.upload("contacts", path), imports.Options{DupPolicy: ptr(imports.DupCreate), DryRun: ptr(true)})
+	if got := analysed(); got != before {
+		t.Fatalf("a dry run analysed: %d → %d", before, got)
+	}
+	got := e.run(e.upload("contacts", path), imports.Options{DupPolicy: ptr(imports.DupCreate)})
+	if got.Status != imports.StatusDone || got.Rows.Created != 13 {
+		t.Fatalf("%s %+v %v", got.Status, got.Rows, e.issues(got))
+	}
+	want := before
+	if e.d.Dialect == db.Postgres {
+		want += 3 // chunks of 3 rows: after 3, 6 and 12 rows written
+	}
+	if n := analysed(); n != want {
+		t.Fatalf("match_keys analysed %d times, want %d", n-before, want-before)
 	}
 }
 
