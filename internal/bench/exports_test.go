@@ -71,3 +71,23 @@ func TestExportsSectionPlacedUnderItsHeading(t *testing.T) {
 		t.Errorf("unexpected document:\n%s", s)
 	}
 }
+
+// TestRunMeasuredPeakIsTheChild: the peak is the child's own, not this
+// process's: a small child under a parent holding 256 MiB peaks at a
+// few MiB (the rusage's maxrss of a child started by os/exec says 256).
+func TestRunMeasuredPeakIsTheChild(t *testing.T) {
+	held := make([]byte, 256<<20)
+	for i := range held {
+		held[i] = 1
+	}
+	m, err := runMeasured(t.Context(), "sleep", "0.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.peak <= 0 || m.peak > 64<<20 {
+		t.Fatalf("peak %d MiB for a sleeping child", m.peak>>20)
+	}
+	if held[len(held)-1] != 1 {
+		t.Fatal("lost the held memory")
+	}
+}

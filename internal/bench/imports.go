@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/db"
@@ -234,12 +233,15 @@ func runMeasured(ctx context.Context, bin string, args ...string) (*measured, er
 			}
 			m := &measured{stdout: out.String(), stderr: errb.String(), wall: wall, peak: peak, peakAnon: anon}
 			if st := cmd.ProcessState; st != nil {
+				// Not the rusage's ru_maxrss: os/exec starts the child
+				// with vfork, and at its exec Linux records the mm it
+				// leaves — this process's — in the child's maxrss, so
+				// that figure is never below this process's own peak
+				// (a child /bin/true reports 402 MiB under a parent
+				// holding 400). VmHWM, the child's own high-water mark,
+				// sampled every 100 ms, misses at most the growth of
+				// its last 100 ms.
 				m.user, m.sys = st.UserTime(), st.SystemTime()
-				// The kernel's own high-water mark, in case it peaked
-				// between two samples (Linux reports it in KiB).
-				if ru, ok := st.SysUsage().(*syscall.Rusage); ok && int64(ru.Maxrss)*1024 > m.peak {
-					m.peak = int64(ru.Maxrss) * 1024
-				}
 			}
 			return m, nil
 		case <-tick.C:
