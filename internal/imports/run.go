@@ -411,10 +411,8 @@ func (j *job) analyze(ctx context.Context) error {
 		return nil
 	}
 	j.analyzeAt = max(2*j.written, 1)
-	for _, t := range append([]string{j.o.Table}, analysedTables...) {
-		if _, err := j.s.DB.Exec(ctx, "ANALYZE "+t); err != nil {
-			return fmt.Errorf("import: analyse %s: %w", t, err)
-		}
+	if err := j.s.DB.Analyze(ctx, append([]string{j.o.Table}, analysedTables...)...); err != nil {
+		return fmt.Errorf("import: %w", err)
 	}
 	return nil
 }
