@@ -411,7 +411,13 @@ func (j *job) analyze(ctx context.Context) error {
 		return nil
 	}
 	j.analyzeAt = max(2*j.written, 1)
-	if err := j.s.DB.Analyze(ctx, append([]string{j.o.Table}, analysedTables...)...); err != nil {
+	tables := []string{j.o.Table}
+	for _, t := range analysedTables {
+		if t != j.o.Table {
+			tables = append(tables, t)
+		}
+	}
+	if err := j.s.DB.Analyze(ctx, tables...); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	return nil
