@@ -74,6 +74,7 @@ one of eq, ne, lt, lte, gt, gte, contains, in, empty; repeat for several.`,
 			// than copy it page by page (db.Options.MmapReads).
 			ecfg := *cfg
 			ecfg.MmapReads = 2 << 30
+			ecfg.NoPages = true
 			s, d, err := openServer(ctx, &ecfg, io.Discard)
 			if err != nil {
 				return err

@@ -96,7 +96,9 @@ rows were rejected; 1 when the import could not run or stopped early.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			s, d, err := openServer(ctx, cfg, io.Discard)
+			icfg := *cfg
+			icfg.NoPages = true
+			s, d, err := openServer(ctx, &icfg, io.Discard)
 			if err != nil {
 				return err
 			}

@@ -37,6 +37,11 @@ type Config struct {
 	// when zero.
 	AuditRetention time.Duration
 	PDFCJKFont     string // TrueType font with CJK glyphs for PDFs; Debian's fonts-droid-fallback when empty
+	// NoPages builds the server without its web pages (no flag: the
+	// one-shot commands that use only its services set it). The pages'
+	// parsed templates are a third of a 1M-row import's live heap, and
+	// the collector would scan them at every cycle.
+	NoPages bool
 }
 
 // Default returns the defaults, overridden by RAPPORT_* variables.

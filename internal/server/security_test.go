@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -262,5 +263,27 @@ func TestTLS(t *testing.T) {
 		if res.StatusCode == 200 {
 			t.Fatal("plain HTTP was served on the TLS port")
 		}
+	}
+}
+
+// TestNoPages: the server the one-shot commands build (import, export)
+// has no web pages, and still its API, health checks and translations.
+func TestNoPages(t *testing.T) {
+	cfg := config.Default()
+	cfg.FilesDir = t.TempDir()
+	cfg.NoPages = true
+	s, err := server.New(cfg, dbtest.Open(t), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int{"/login": http.StatusNotFound, "/healthz": http.StatusOK, "/api/v1/me": http.StatusUnauthorized} {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != want {
+			t.Errorf("GET %s: %d, want %d", path, rec.Code, want)
+		}
+	}
+	if got := s.Imports.Labels("es", "imports.title"); got != "Importaciones" {
+		t.Fatalf("Spanish label %q", got)
 	}
 }

@@ -204,7 +204,11 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.registerArchiveAPI()
 	s.registerAuditAPI()
 	s.registerOps()
-	if err := s.registerPages(); err != nil {
+	if cfg.NoPages {
+		if s.tr, err = web.NewTranslator(); err != nil {
+			return nil, err
+		}
+	} else if err := s.registerPages(); err != nil {
 		return nil, err
 	}
 	metrics := api.NewMetrics(s.Registry)
