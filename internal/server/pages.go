@@ -25,19 +25,15 @@ type pageFunc func(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 
 // registerPages builds the renderer and mounts the web UI.
 func (s *Server) registerPages() error {
-	tr, err := web.NewTranslator()
-	if err != nil {
-		return err
-	}
 	sub, err := fs.Sub(templatesFS, "templates")
 	if err != nil {
 		return err
 	}
-	rd, err := web.NewRenderer(tr, web.WithPages(sub), web.WithLogger(s.Log))
+	rd, err := web.NewRenderer(s.tr, web.WithPages(sub), web.WithLogger(s.Log))
 	if err != nil {
 		return err
 	}
-	s.tr, s.render = tr, rd
+	s.render = rd
 	m := s.Mux
 	m.Handle("GET /static/", web.StaticHandler())
 	m.Handle("POST /lang", web.LangHandler())

@@ -204,12 +204,13 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger, now func() time.Time) (*
 	s.registerArchiveAPI()
 	s.registerAuditAPI()
 	s.registerOps()
-	if cfg.NoPages {
-		if s.tr, err = web.NewTranslator(); err != nil {
+	if s.tr, err = web.NewTranslator(); err != nil {
+		return nil, err
+	}
+	if !cfg.NoPages {
+		if err := s.registerPages(); err != nil {
 			return nil, err
 		}
-	} else if err := s.registerPages(); err != nil {
-		return nil, err
 	}
 	metrics := api.NewMetrics(s.Registry)
 	h := api.RecordRoute(s.Mux)
